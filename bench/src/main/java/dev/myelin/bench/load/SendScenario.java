@@ -1,0 +1,67 @@
+package dev.myelin.bench.load;
+
+import dev.myelin.bench.Options;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Messages per second over HTTP. {@code sequential}: one client sends to one room, one message after another.
+ * {@code one-room}: N clients send concurrently to one shared room. {@code many-rooms}: N clients each send to a
+ * room of their own. Each client waits for its 200 before sending the next message.
+ */
+public final class SendScenario {
+    private SendScenario() {}
+
+    public static void main(String[] args) throws Exception {
+        var options = new Options(args, Map.of("url", "", "launcher", "./myelin", "config", "", "mode", "sequential",
+                "clients", "16", "messages", "4000", "warmup", "500"));
+        String mode = options.string("mode");
+        int clients = mode.equals("sequential") ? 1 : options.integer("clients");
+        int messages = options.integer("messages");
+        int warmup = options.integer("warmup");
+        try (var target = Target.open(options)) {
+            var http = MatrixClient.newHttp();
+            List<MatrixClient> users = Population.register(http, target.url(), Population.uniquePrefix("send"), clients, 8);
+            var rooms = new ArrayList<String>();
+            var body = MatrixClient.JSON.createObjectNode().put("preset", "public_chat");
+            switch (mode) {
+                case "sequential", "many-rooms" -> {
+                    for (MatrixClient user : users) rooms.add(user.createRoom(body));
+                }
+                case "one-room" -> {
+                    String room = users.get(0).createRoom(body);
+                    for (MatrixClient user : users.subList(1, users.size())) user.join(room);
+                    for (int i = 0; i < clients; i++) rooms.add(room);
+                }
+                default -> throw new IllegalArgumentException("--mode is sequential, one-room or many-rooms");
+            }
+            run(users, rooms, Math.max(clients, warmup));
+            double seconds = run(users, rooms, messages);
+            System.out.printf("command: ./myelin bench send --mode %s --clients %d --messages %d%s%n", mode, clients, messages,
+                    target.commandSuffix());
+            System.out.printf("target: %s%n", target.describe());
+            System.out.printf("%s: %d messages from %d client(s) in %.2f s = %.0f msg/s%n",
+                    mode, messages, clients, seconds, messages / seconds);
+        }
+    }
+
+    /** Sends {@code total} messages spread over the clients; returns the wall time in seconds. */
+    private static double run(List<MatrixClient> users, List<String> rooms, int total) throws Exception {
+        int clients = users.size();
+        var tasks = new ArrayList<Callable<Void>>();
+        for (int c = 0; c < clients; c++) {
+            MatrixClient user = users.get(c);
+            String room = rooms.get(c);
+            int share = total / clients + (c < total % clients ? 1 : 0);
+            tasks.add(() -> {
+                for (int i = 0; i < share; i++) user.send(room, "bench message " + i);
+                return null;
+            });
+        }
+        long start = System.nanoTime();
+        Population.runAll(tasks, clients);
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

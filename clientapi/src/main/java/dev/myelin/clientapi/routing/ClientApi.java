@@ -1,0 +1,49 @@
+package dev.myelin.clientapi.routing;
+
+import dev.myelin.clientapi.auth.Authenticator;
+import dev.myelin.clientapi.auth.RateLimiter;
+import dev.myelin.clientapi.auth.UserInteractiveAuth;
+import dev.myelin.platform.db.Database;
+import dev.myelin.platform.http.Router;
+import dev.myelin.userapi.api.UserApi;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * The client API's account and session endpoints, put on a router in one place (over the clientapi database,
+ * which holds UIA sessions, and the user API): registration, login, account,
+ * devices, profiles, account data, tags, filters, push rules, the small settings endpoints and the
+ * Synapse-compatible admin API.
+ */
+public final class ClientApi {
+    private ClientApi() {}
+
+    /** Adds every endpoint of this component to {@code router}. */
+    public static void addRoutes(Router router, Database clientDb, UserApi users, ClientApiSettings settings, Clock clock,
+            SecureRandom random) {
+        addRoutes(router, clientDb, users, settings, clock, random, userId -> { });
+    }
+
+    /**
+     * Adds every endpoint of this component to {@code router}; {@code profileChanged} hears of each change of a
+     * user's display name or avatar (the roomserver updates their membership events with it).
+     */
+    public static void addRoutes(Router router, Database clientDb, UserApi users, ClientApiSettings settings, Clock clock,
+            SecureRandom random, java.util.function.Consumer<String> profileChanged) {
+        Authenticator auth = new Authenticator(users);
+        UserInteractiveAuth uia = new UserInteractiveAuth(clientDb, random, clock);
+        RateLimiter loginLimiter = new RateLimiter(settings.loginLimit(), clock);
+        RateLimiter registrationLimiter = new RateLimiter(settings.registrationLimit(), clock);
+        Sessions sessions = new Sessions(users);
+
+        new RegisterRoutes(users, settings, uia, registrationLimiter, sessions).addTo(router);
+        new LoginRoutes(users, auth, uia, loginLimiter, sessions).addTo(router);
+        new AccountRoutes(users, auth, uia, loginLimiter).addTo(router);
+        new DeviceRoutes(users, auth, uia, loginLimiter).addTo(router);
+        new ProfileRoutes(users, auth, profileChanged).addTo(router);
+        new AccountDataRoutes(users, auth).addTo(router);
+        new PushRulesRoutes(users, auth).addTo(router);
+        new SettingsRoutes(users, auth, settings, clock).addTo(router);
+        new AdminRoutes(users, auth, settings, registrationLimiter, random, clock).addTo(router);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.myelin.clientapi.routing;
+
+import dev.myelin.clientapi.auth.Authenticator;
+import dev.myelin.platform.http.Router;
+import dev.myelin.roomserver.api.RoomserverApi;
+import dev.myelin.userapi.api.UserApi;
+
+/** The client API's room endpoints, put on a router in one place: rooms, sending, state, membership, aliases, directory. */
+public final class RoomClientApi {
+    private RoomClientApi() {}
+
+    /** Adds every room endpoint to {@code router}; requests are authenticated through {@code users}. */
+    public static void addRoutes(Router router, UserApi users, RoomserverApi rooms) {
+        Authenticator auth = new Authenticator(users);
+        new RoomRoutes(rooms, auth).addTo(router);
+        new MembershipRoutes(rooms, auth).addTo(router);
+        new DirectoryRoutes(rooms, auth).addTo(router);
+        new SpaceAndReportRoutes(rooms, auth).addTo(router);
+    }
+}

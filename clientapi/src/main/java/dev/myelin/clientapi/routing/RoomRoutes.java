@@ -1,0 +1,140 @@
+package dev.myelin.clientapi.routing;
+
+import dev.myelin.clientapi.auth.Authenticator;
+import dev.myelin.platform.http.HttpCall;
+import dev.myelin.platform.http.MatrixException;
+import dev.myelin.platform.http.Reply;
+import dev.myelin.platform.http.Router;
+import dev.myelin.roomserver.api.RoomserverApi;
+import dev.myelin.roomserver.api.Sender;
+import dev.myelin.userapi.api.Requester;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Creating rooms, sending events and reading rooms (https://spec.matrix.org/v1.19/client-server-api/#rooms):
+ * {@code /createRoom}, {@code /send}, {@code /state}, {@code /event}, {@code /members}, {@code /joined_members},
+ * {@code /joined_rooms} and {@code /redact}. The behaviour lives in the roomserver; these parse and render.
+ */
+final class RoomRoutes {
+    private static final String ROOM = "/_matrix/client/v3/rooms/{roomId}";
+
+    private final RoomserverApi rooms;
+    private final Authenticator auth;
+
+    RoomRoutes(RoomserverApi rooms, Authenticator auth) {
+        this.rooms = rooms;
+        this.auth = auth;
+    }
+
+    void addTo(Router router) {
+        addUpgradeAndTimeRoutes(router);
+        router.post("/_matrix/client/v3/createRoom", call -> {
+            Requester r = auth.require(call);
+            ObjectNode body = call.json();
+            String roomId = rooms.createRoom(sender(r), body);
+            ObjectNode out = body.objectNode();
+            out.put("room_id", roomId);
+            Fields.optionalString(body, "room_alias_name").ifPresent(a -> out.put("room_alias", "#" + a + ":" + rooms.serverName()));
+            return Reply.json(out);
+        });
+        router.put(ROOM + "/send/{eventType}/{txnId}", call -> {
+            Requester r = auth.requireAllowingGuests(call);
+            String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), null, call.json(),
+                    Optional.of(call.pathParam("txnId")));
+            return Reply.json(Map.of("event_id", id));
+        });
+        router.put(ROOM + "/state/{eventType}/{stateKey}", call -> putState(call, call.pathParam("stateKey")));
+        router.put(ROOM + "/state/{eventType}", call -> putState(call, ""));
+        router.get(ROOM + "/state/{eventType}/{stateKey}", call -> getState(call, call.pathParam("stateKey")));
+        router.get(ROOM + "/state/{eventType}", call -> getState(call, ""));
+        router.get(ROOM + "/state", call -> {
+            Requester r = auth.requireAllowingGuests(call);
+            return Reply.json(rooms.state(r.userId(), call.pathParam("roomId")));
+        });
+        router.get(ROOM + "/event/{eventId}", call -> {
+            Requester r = auth.requireAllowingGuests(call);
+            return Reply.json(rooms.event(r.userId(), call.pathParam("roomId"), call.pathParam("eventId")));
+        });
+        router.get(ROOM + "/members", call -> {
+            Requester r = auth.requireAllowingGuests(call);
+            // why: 'at' is a sync stream token, which only syncapi can interpret; the current state is served
+            return Reply.json(Map.of("chunk", rooms.members(r.userId(), call.pathParam("roomId"),
+                    membershipParam(call, "membership"), membershipParam(call, "not_membership"))));
+        });
+        router.get(ROOM + "/joined_members", call -> {
+            Requester r = auth.require(call);
+            return Reply.json(Map.of("joined", rooms.joinedMembers(r.userId(), call.pathParam("roomId"))));
+        });
+        router.get("/_matrix/client/v3/joined_rooms", call -> {
+            Requester r = auth.require(call);
+            return Reply.json(Map.of("joined_rooms", rooms.joinedRooms(r.userId())));
+        });
+        router.put(ROOM + "/redact/{eventId}/{txnId}", call -> {
+            Requester r = auth.require(call);
+            ObjectNode body = call.json();
+            String id = rooms.redact(sender(r), call.pathParam("roomId"), call.pathParam("eventId"),
+                    Fields.optionalString(body, "reason"), Optional.of(call.pathParam("txnId")));
+            return Reply.json(Map.of("event_id", id));
+        });
+    }
+
+    void addUpgradeAndTimeRoutes(Router router) {
+        router.post(ROOM + "/upgrade", call -> {
+            Requester r = auth.require(call);
+            ObjectNode body = call.json();
+            java.util.List<String> creators = new java.util.ArrayList<>();
+            tools.jackson.databind.JsonNode extra = body.get("additional_creators");
+            if (extra != null && !extra.isNull()) {
+                if (!extra.isArray()) throw MatrixException.badJson("'additional_creators' must be a list of user IDs");
+                for (tools.jackson.databind.JsonNode u : extra) {
+                    if (!u.isString()) throw MatrixException.badJson("'additional_creators' must be a list of user IDs");
+                    creators.add(u.stringValue());
+                }
+            }
+            String replacement = rooms.upgradeRoom(sender(r), call.pathParam("roomId"), Fields.string(body, "new_version"), creators);
+            return Reply.json(Map.of("replacement_room", replacement));
+        });
+        router.get("/_matrix/client/v1/rooms/{roomId}/timestamp_to_event", call -> {
+            Requester r = auth.require(call);
+            String dir = call.queryParam("dir").orElseThrow(() -> MatrixException.missingParam("'dir' is required"));
+            if (!dir.equals("f") && !dir.equals("b")) throw MatrixException.invalidParam("'dir' must be 'f' or 'b'");
+            long ts;
+            try {
+                ts = Long.parseLong(call.queryParam("ts").orElseThrow(() -> MatrixException.missingParam("'ts' is required")));
+            } catch (NumberFormatException e) {
+                throw MatrixException.invalidParam("'ts' must be a timestamp in milliseconds");
+            }
+            return Reply.json(rooms.timestampToEvent(r.userId(), call.pathParam("roomId"), ts, dir.equals("f")));
+        });
+    }
+
+    private Reply putState(HttpCall call, String stateKey) {
+        Requester r = auth.requireAllowingGuests(call);
+        String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), stateKey, call.json(),
+                Optional.empty());
+        return Reply.json(Map.of("event_id", id));
+    }
+
+    private Reply getState(HttpCall call, String stateKey) {
+        Requester r = auth.requireAllowingGuests(call);
+        String format = call.queryParam("format").orElse("content");
+        if (format.equals("event")) {
+            return Reply.json(rooms.stateEvent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
+        }
+        return Reply.json(rooms.stateContent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
+    }
+
+    private static Optional<String> membershipParam(HttpCall call, String name) {
+        Optional<String> v = call.queryParam(name);
+        if (v.isPresent() && !java.util.Set.of("join", "invite", "knock", "leave", "ban").contains(v.get())) {
+            throw MatrixException.invalidParam(name + " must be one of join, invite, knock, leave, ban");
+        }
+        return v;
+    }
+
+    static Sender sender(Requester r) {
+        return new Sender(r.userId(), r.deviceId(), r.isGuest());
+    }
+}

@@ -1,0 +1,290 @@
+package dev.myelin.platform.stream;
+
+import dev.myelin.platform.db.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable streams of the embedded shape: consumers read the producer's outbox table directly, are woken in
+ * process when an append commits, keep a cursor in the producer's database and their applied position in their
+ * own; outbox rows are pruned once every registered consumer's cursor has passed them.
+ */
+public final class InProcessStreams implements DurableStreams {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessStreams.class);
+    private static final int BATCH = 256;
+    /** How far a cursor may run ahead of its persisted copy before it is written (and the outbox pruned). */
+    private static final int CURSOR_EVERY = 256;
+    private static final Duration CURSOR_MAX_DELAY = Duration.ofSeconds(1);
+
+    /** Where a stream lives and who to wake when it grows. */
+    private record Registered(Database db, List<Wakeup> listeners) {
+        void wake() {
+            listeners.forEach(Wakeup::fire);
+        }
+    }
+
+    private final Map<String, Registered> streams = new ConcurrentHashMap<>();
+    private final List<Loop<?>> loops = new CopyOnWriteArrayList<>();
+    private final Duration fallbackPoll;
+    private volatile boolean closed;
+
+    /** {@code fallbackPoll}: how often an idle consumer re-reads the outbox without having been woken. */
+    public InProcessStreams(Duration fallbackPoll) {
+        this.fallbackPoll = Objects.requireNonNull(fallbackPoll);
+    }
+
+    public InProcessStreams() {
+        this(Duration.ofSeconds(1));
+    }
+
+    @Override
+    public <M> StreamProducer<M> producer(StreamDefinition<M> stream, Database producerDb) {
+        Registered reg = register(stream, producerDb);
+        producerDb.write(tx -> {
+            Outbox.ensureHead(tx, stream.name());
+            return null;
+        });
+        return new StreamProducer<>() {
+            @Override
+            public long append(Connection tx, String key, M message) throws SQLException {
+                long position = Outbox.append(tx, stream.name(), key, stream.codec().encode(message));
+                // why: woken now, still inside the transaction; the woken consumer waits for the commit itself
+                // (Outbox.awaitAppenders), which this process cannot otherwise observe.
+                reg.wake();
+                return position;
+            }
+
+            @Override
+            public StreamDefinition<M> stream() {
+                return stream;
+            }
+        };
+    }
+
+    private Registered register(StreamDefinition<?> stream, Database producerDb) {
+        Registered reg = streams.computeIfAbsent(stream.name(),
+                n -> new Registered(producerDb, new CopyOnWriteArrayList<>()));
+        if (reg.db() != producerDb) {
+            throw new IllegalStateException("stream " + stream.name() + " already has a producer database");
+        }
+        return reg;
+    }
+
+    /**
+     * Registers where {@code stream} lives without producing to it: for a consumer in a process (or a test) that
+     * reads a stream whose producer runs elsewhere against the same database.
+     */
+    public void declare(StreamDefinition<?> stream, Database producerDb) {
+        register(stream, producerDb);
+    }
+
+    @Override
+    public void declareConsumer(StreamDefinition<?> stream, String consumer) {
+        registered(stream).db().write(tx -> {
+            Outbox.registerCursor(tx, stream.name(), consumer);
+            return null;
+        });
+    }
+
+    private Registered registered(StreamDefinition<?> stream) {
+        Registered reg = streams.get(stream.name());
+        if (reg == null) {
+            throw new IllegalStateException("no producer registered for stream " + stream.name()
+                    + " (create the producer, or declare the stream, before subscribing)");
+        }
+        return reg;
+    }
+
+    @Override
+    public <M> Subscription subscribe(StreamDefinition<M> stream, String consumer, Database consumerDb,
+                                      StreamHandler<M> handler) {
+        if (closed) {
+            throw new IllegalStateException("streams are closed");
+        }
+        Registered reg = registered(stream);
+        for (Loop<?> running : loops) {
+            if (running.stream.name().equals(stream.name()) && running.consumer.equals(consumer)) {
+                // why: two loops of one durable consumer in one process would deliver every message twice.
+                throw new IllegalStateException(
+                        "consumer " + consumer + " of " + stream.name() + " is already running");
+            }
+        }
+        declareConsumer(stream, consumer);
+        Loop<M> loop = new Loop<>(stream, consumer, reg, consumerDb, handler);
+        loops.add(loop);
+        reg.listeners().add(loop.wakeup);
+        loop.thread = Thread.ofVirtual().name("stream-" + stream.name() + "-" + consumer).start(loop::run);
+        return loop;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Loop<?> loop : loops) {
+            loop.close();
+        }
+    }
+
+    /** One durable consumer: reads the outbox in order, one message in flight. */
+    private final class Loop<M> implements Subscription {
+        private final StreamDefinition<M> stream;
+        private final String consumer;
+        private final Registered reg;
+        private final Database consumerDb;
+        private final StreamHandler<M> handler;
+        final Wakeup wakeup = new Wakeup();
+        volatile Thread thread;
+        private volatile boolean running = true;
+        private volatile long handled;
+        private long persisted;
+        private long persistedAtNanos = System.nanoTime();
+
+        Loop(StreamDefinition<M> stream, String consumer, Registered reg, Database consumerDb,
+             StreamHandler<M> handler) {
+            this.stream = stream;
+            this.consumer = consumer;
+            this.reg = reg;
+            this.consumerDb = consumerDb;
+            this.handler = handler;
+        }
+
+        @Override
+        public String consumer() {
+            return consumer;
+        }
+
+        @Override
+        public long handledPosition() {
+            return handled;
+        }
+
+        @Override
+        public long lag() {
+            long head = reg.db().read(c -> Outbox.head(c, stream.name()));
+            return Math.max(0, head - handled);
+        }
+
+        void run() {
+            String name = stream.name();
+            Database producerDb = reg.db();
+            long applied = 0;
+            boolean started = false;
+            while (running) {
+                try {
+                    if (!started) {
+                        persisted = producerDb.read(c -> Outbox.cursor(c, name, consumer));
+                        applied = consumerDb.read(c -> AppliedPositions.read(c, name, consumer));
+                        handled = Math.max(persisted, applied);
+                        started = true;
+                    }
+                    long after = handled;
+                    List<Outbox.Row> rows = producerDb.read(c -> Outbox.read(c, name, after, BATCH));
+                    if (rows.isEmpty()) {
+                        persistCursor(true);
+                        if (wakeup.await(fallbackPoll) && running) {
+                            producerDb.write(tx -> Outbox.awaitAppenders(tx, producerDb.dialect(), name));
+                        }
+                        continue;
+                    }
+                    for (Outbox.Row row : rows) {
+                        if (!running) {
+                            break;
+                        }
+                        if (row.position() > applied) {
+                            applied = deliver(row, applied);
+                        }
+                        if (!running) {
+                            break;
+                        }
+                        handled = row.position();
+                    }
+                    persistCursor(false);
+                } catch (RuntimeException e) {
+                    if (running) {
+                        LOG.warn("stream {} consumer {}: reading the outbox failed, retrying", name, consumer, e);
+                        wakeup.await(Duration.ofSeconds(1));
+                    }
+                }
+            }
+        }
+
+        /** Hands one row to the handler until it succeeds (or the loop stops); returns the applied position. */
+        private long deliver(Outbox.Row row, long applied) {
+            Duration backoff = Duration.ofMillis(50);
+            while (running) {
+                try {
+                    M message = stream.codec().decode(row.payload());
+                    handler.handle(new DeliveredMessage<>(stream.name(), consumer, row.position(), row.key(),
+                            message));
+                    return applied;
+                } catch (Exception e) {
+                    LOG.warn("stream {} consumer {}: handler failed at position {}, will retry", stream.name(),
+                            consumer, row.position(), e);
+                    wakeup.await(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
+                            ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                    // why: the handler may have committed its transaction before throwing.
+                    long now = consumerDb.read(c -> AppliedPositions.read(c, stream.name(), consumer));
+                    if (now >= row.position()) {
+                        return now;
+                    }
+                }
+            }
+            return applied;
+        }
+
+        /** Writes the cursor to the producer's database (and prunes) when it is far or long enough behind. */
+        private void persistCursor(boolean idle) {
+            long position = handled;
+            if (position <= persisted) {
+                return;
+            }
+            boolean due = idle || position - persisted >= CURSOR_EVERY
+                    || System.nanoTime() - persistedAtNanos > CURSOR_MAX_DELAY.toNanos();
+            if (!due) {
+                return;
+            }
+            reg.db().write(tx -> {
+                Outbox.advanceCursorAndPrune(tx, reg.db().dialect(), stream.name(), consumer, position);
+                return null;
+            });
+            persisted = position;
+            persistedAtNanos = System.nanoTime();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            reg.listeners().remove(wakeup);
+            wakeup.fire();
+            Thread t = thread;
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    // why: no interrupt — it would break a JDBC connection in use; the loop checks `running`.
+                    if (!t.join(Duration.ofSeconds(10))) {
+                        LOG.warn("stream {} consumer {} did not stop within 10s", stream.name(), consumer);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (t != null) {
+                try {
+                    persistCursor(true);
+                } catch (RuntimeException e) {
+                    LOG.debug("stream {} consumer {}: cursor not saved on close", stream.name(), consumer, e);
+                }
+            }
+            loops.remove(this);
+        }
+    }
+}

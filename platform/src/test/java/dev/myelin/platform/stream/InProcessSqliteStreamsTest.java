@@ -1,0 +1,34 @@
+package dev.myelin.platform.stream;
+
+import dev.myelin.platform.db.Database;
+import dev.myelin.platform.db.Dialect;
+
+/** The durable stream contract on the embedded shape: in-process streams over SQLite. */
+class InProcessSqliteStreamsTest extends InProcessStreamsContract {
+
+    @Override
+    protected StreamsFixture createFixture() throws Exception {
+        StreamTestDatabases dbs = new StreamTestDatabases(Dialect.SQLITE);
+        return new StreamsFixture() {
+            @Override
+            Database newDatabase() {
+                return dbs.newDatabase();
+            }
+
+            @Override
+            String spec(Database db) {
+                return dbs.spec(db);
+            }
+
+            @Override
+            String streamsSpec() {
+                return "inprocess";
+            }
+
+            @Override
+            public void close() throws Exception {
+                dbs.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,21 @@
+package dev.myelin.roomserver.api;
+
+import java.util.Optional;
+
+/**
+ * Read-only access to the room graph's events for other components (sync keeps its own indexes, never a second
+ * copy of the JSON). Events are immutable; only {@link StoredEvent#redactedBy()} may appear later.
+ */
+public interface EventStore {
+
+    Optional<StoredEvent> event(String eventId);
+
+    Optional<StoredEvent> event(long eventNid);
+
+    /**
+     * The {@link OutputRoomEvent} stream position of the newest stored event (each stored event has exactly one
+     * record, written in its transaction): a consumer that has applied this position has seen every event stored
+     * before this call.
+     */
+    long outputPosition();
+}

@@ -1,0 +1,466 @@
+package dev.myelin.roomserver.internal;
+
+import dev.myelin.platform.http.MatrixException;
+import dev.myelin.platform.stream.StreamProducer;
+import dev.myelin.protocol.ProtocolException;
+import dev.myelin.protocol.auth.AuthEventSelection;
+import dev.myelin.protocol.auth.AuthEvents;
+import dev.myelin.protocol.auth.AuthResult;
+import dev.myelin.protocol.auth.AuthRules;
+import dev.myelin.protocol.auth.PowerLevels;
+import dev.myelin.protocol.auth.StateKey;
+import dev.myelin.protocol.crypto.EventSigning;
+import dev.myelin.protocol.crypto.SigningKey;
+import dev.myelin.protocol.event.EventIds;
+import dev.myelin.protocol.event.EventLimits;
+import dev.myelin.protocol.event.Pdu;
+import dev.myelin.protocol.json.CanonicalJson;
+import dev.myelin.protocol.room.RoomVersion;
+import dev.myelin.roomserver.api.OutputRoomEvent;
+import dev.myelin.roomserver.api.StoredEvent;
+import dev.myelin.roomserver.storage.EventsTable;
+import dev.myelin.roomserver.storage.MembershipTable;
+import dev.myelin.roomserver.storage.RoomsTable;
+import dev.myelin.roomserver.storage.StateTable;
+import dev.myelin.roomserver.storage.TransactionsTable;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The input pipeline for events made on this server: in the room's lane, build each event on the room's forward
+ * extremities (prev events, auth events chosen by the protocol's selection, depth, hashes, signature, event ID),
+ * check it against the auth rules and the size limit, then store it in ONE write transaction together with the
+ * state snapshot after it, the new forward extremities, memberships, the client's transaction ID and the
+ * {@code OutputRoomEvent} stream message. A refused event changes nothing.
+ */
+final class RoomInput {
+    /** A state snapshot keeps appending one-entry delta blocks until it has this many blocks, then gets a full one. */
+    static final int MAX_BLOCKS = 32;
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    /** A client's transaction ID and what it is scoped to. */
+    record Txn(String userId, String deviceId, String key, String txnId) {}
+
+    private final RoomGraph graph;
+    private final RoomLanes lanes;
+    private final StreamProducer<OutputRoomEvent> output;
+    private final AuthRules rules;
+    private final String serverName;
+    private final SigningKey signingKey;
+    private final Clock clock;
+    // why: the last origin_server_ts given to a v12 create event (see build)
+    private final java.util.concurrent.atomic.AtomicLong lastCreateTs = new java.util.concurrent.atomic.AtomicLong();
+    private final SecureRandom random;
+    private final com.github.benmanes.caffeine.cache.Cache<Txn, String> recentTxns =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+
+    RoomInput(RoomGraph graph, RoomLanes lanes, StreamProducer<OutputRoomEvent> output, AuthRules rules,
+              String serverName, SigningKey signingKey, Clock clock, SecureRandom random) {
+        this.graph = graph;
+        this.lanes = lanes;
+        this.output = output;
+        this.rules = rules;
+        this.serverName = serverName;
+        this.signingKey = signingKey;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    String serverName() {
+        return serverName;
+    }
+
+    /** One event built and authorised, waiting to be stored. */
+    private record Built(Pdu pdu, String json) {}
+
+    /**
+     * Sends {@code templates} into an existing room, in order, all or nothing. With {@code txn}, a repeat of the
+     * same transaction returns the event IDs stored the first time.
+     */
+    List<String> send(RoomInfo room, List<EventTemplate> templates, Optional<Txn> txn) {
+        try (RoomLanes.Held ignored = lanes.enter(room.roomId())) {
+            // why: recent transaction IDs are answered from memory; the rest is checked inside the write transaction
+            // (a repeat then rolls back), which saves a read transaction on every send
+            if (txn.isPresent()) {
+                String earlier = recentTxns.getIfPresent(txn.get());
+                if (earlier != null) return List.of(earlier);
+            }
+            for (int attempt = 1; ; attempt++) {
+                RoomHead head = graph.head(room);
+                try {
+                    List<String> ids = write(room, head, templates, txn, false);
+                    txn.ifPresent(t -> recentTxns.put(t, ids.getLast()));
+                    return ids;
+                } catch (RepeatedTxn e) {
+                    recentTxns.put(txn.orElseThrow(), e.eventId);
+                    return List.of(e.eventId);
+                } catch (StaleHead e) {
+                    // why: another process wrote to the room (several processes sharing one PostgreSQL); the
+                    // transaction rolled back, so reload the head and build on the new one
+                    graph.forgetHead(room.roomNid());
+                    if (attempt == 5) throw MatrixException.unknown("The room is busy; try again");
+                }
+            }
+        }
+    }
+
+    /** The client's transaction ID was used before: nothing was stored, the earlier event answers. */
+    static final class RepeatedTxn extends RuntimeException {
+        final String eventId;
+
+        RepeatedTxn(String eventId) {
+            super("repeated transaction", null, false, false);
+            this.eventId = eventId;
+        }
+    }
+
+    /** The room's head moved under this writer; nothing was stored. */
+    static final class StaleHead extends RuntimeException {
+        StaleHead() {
+            super("room head moved", null, false, false);
+        }
+    }
+
+    /**
+     * Creates a room of {@code version} from {@code templates} (the create event first) in one transaction; returns
+     * the room ID (derived from the create event from room version 12).
+     */
+    String create(RoomVersion version, List<EventTemplate> templates) {
+        String roomId;
+        if (version.roomIdFromCreateEvent()) {
+            roomId = null;
+        } else {
+            roomId = "!" + randomString(18) + ":" + serverName;
+        }
+        // why: the room is new, so nobody else can be in its lane; the lane is still taken for the head's sake
+        for (int attempt = 1; ; attempt++) {
+            Built create = build(version, roomId, templates.getFirst(), List.of(), 1, new Overlay(null, Snapshot.EMPTY));
+            String id = create.pdu().roomId();
+            try (RoomLanes.Held ignored = lanes.enter(id)) {
+                long roomNid = graph.db().write(tx -> RoomsTable.byId(tx, id).isPresent() ? -1L : RoomsTable.insert(tx, id, version.id()));
+                if (roomNid < 0) {
+                    // why: from v12 the room ID is the create event's hash; an identical create event (another
+                    // process, same sender, content and millisecond) gives the same ID: build it again, later
+                    if (version.roomIdFromCreateEvent() && attempt < 5) continue;
+                    throw new MatrixException("M_ROOM_IN_USE", "Room ID clash", 400);
+                }
+                return insertCreated(version, templates, create, id, roomNid);
+            }
+        }
+    }
+
+    /** Stores the new room's first events after its rooms row; a room left without events is removed again. */
+    private String insertCreated(RoomVersion version, List<EventTemplate> templates, Built create, String id, long roomNid) {
+        RoomInfo room = new RoomInfo(roomNid, id, version);
+        RoomHead head = new RoomHead(room, List.of(), List.of(), 0, 0);
+        try {
+            write(room, head, templates, Optional.empty(), true, create);
+        } catch (RuntimeException e) {
+            // why: the rooms row was committed first (events need its NID); a room without events is removed
+            graph.db().write(tx -> {
+                try (var ps = tx.prepareStatement("DELETE FROM roomserver_rooms WHERE room_nid = ?")) {
+                    ps.setLong(1, roomNid);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            graph.forgetHead(roomNid);
+            throw e;
+        }
+        graph.remember(room);
+        return id;
+    }
+
+    private List<String> write(RoomInfo room, RoomHead head, List<EventTemplate> templates, Optional<Txn> txn,
+                               boolean creating) {
+        return write(room, head, templates, txn, creating, null);
+    }
+
+    /** Builds, authorises and stores the events; the caller holds the room's lane. */
+    private List<String> write(RoomInfo room, RoomHead head, List<EventTemplate> templates, Optional<Txn> txn,
+                               boolean creating, Built prebuiltCreate) {
+        RoomVersion version = room.version();
+        Snapshot current = graph.snapshot(head.stateSnapshotNid());
+        Overlay state = new Overlay(graph, current);
+        List<Built> built = new ArrayList<>();
+        List<String> prev = head.latestEventIds();
+        long depth = head.maxDepth() + 1;
+        for (int i = 0; i < templates.size(); i++) {
+            EventTemplate t = templates.get(i);
+            Built b = (i == 0 && prebuiltCreate != null) ? prebuiltCreate : build(version, room.roomId(), t, prev, depth, state);
+            authorise(b.pdu(), state);
+            if (b.pdu().isState()) state.put(new StateKey(b.pdu().type(), b.pdu().stateKey()), b.pdu());
+            built.add(b);
+            prev = List.of(b.pdu().eventId());
+            depth++;
+        }
+        Map<String, Long> newTypes = new HashMap<>();
+        Map<String, Long> newKeys = new HashMap<>();
+        List<StoredEvent> stored = new ArrayList<>();
+        List<Snapshot> snapshots = new ArrayList<>();
+        List<Long> redactedTargets = new ArrayList<>();
+        long finalDepth = depth - 1;
+        Snapshot after = graph.db().write(tx -> {
+            if (txn.isPresent()) {
+                Txn t = txn.get();
+                Optional<String> earlier = TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key());
+                if (earlier.isPresent()) throw new RepeatedTxn(earlier.get());
+            }
+            List<OutputRoomEvent> outputs = new ArrayList<>();
+            Snapshot snap = current;
+            for (int i = 0; i < built.size(); i++) {
+                Pdu pdu = built.get(i).pdu();
+                long typeNid = graph.assignType(tx, pdu.type());
+                newTypes.put(pdu.type(), typeNid);
+                long keyNid = 0;
+                if (pdu.isState()) {
+                    keyNid = graph.assignKey(tx, pdu.stateKey());
+                    newKeys.put(pdu.stateKey(), keyNid);
+                }
+                long nid = EventsTable.insert(tx, room.roomNid(), pdu.eventId(), typeNid, keyNid, pdu.depth(),
+                        pdu.originServerTs(), pdu.sender(), snap.nid(), pdu.redacts(), built.get(i).json());
+                String redactedBy = applyEarlierRedaction(tx, room, pdu, nid);
+                stored.add(new StoredEvent(nid, pdu, redactedBy));
+                List<String> adds = List.of();
+                List<String> removes = List.of();
+                if (pdu.isState()) {
+                    StateKey key = new StateKey(pdu.type(), pdu.stateKey());
+                    StateTable.Entry replaced = snap.state().get(key);
+                    snap = withEntry(tx, room.roomNid(), snap, key, new StateTable.Entry(typeNid, keyNid, nid));
+                    snapshots.add(snap);
+                    adds = List.of(pdu.eventId());
+                    if (replaced != null) removes = List.of(eventIdOf(tx, replaced.eventNid(), stored));
+                    if (Pdu.MEMBER.equals(pdu.type())) {
+                        MembershipTable.set(tx, room.roomNid(), pdu.stateKey(), pdu.content().path("membership").asString(""), nid);
+                    }
+                }
+                if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) {
+                    Long target = applyRedaction(tx, room, pdu);
+                    if (target != null) redactedTargets.add(target);
+                }
+                boolean last = i == built.size() - 1;
+                String txnId = null;
+                String deviceId = null;
+                if (last && txn.isPresent()) {
+                    Txn t = txn.get();
+                    TransactionsTable.insert(tx, t.userId(), t.deviceId(), t.key(), pdu.eventId());
+                    txnId = t.txnId();
+                    deviceId = t.deviceId();
+                }
+                outputs.add(new OutputRoomEvent(room.roomId(), pdu.eventId(), nid, room.version().id(),
+                        adds, removes, deviceId, txnId));
+            }
+            StoredEvent lastEvent = stored.getLast();
+            if (!RoomsTable.updateHead(tx, room.roomNid(), head.latestEventNids(), List.of(lastEvent.eventNid()), snap.nid(),
+                    finalDepth)) {
+                throw new StaleHead();
+            }
+            // why: last in the transaction: appending takes the stream's head row lock until the commit, and every
+            // room's input appends to the same stream
+            for (OutputRoomEvent o : outputs) output.append(tx, room.roomId(), o);
+            return snap;
+        });
+        graph.rememberNames(newTypes, newKeys);
+        snapshots.forEach(graph::remember);
+        stored.forEach(graph::remember);
+        redactedTargets.forEach(graph::forgetEvent);
+        StoredEvent last = stored.getLast();
+        graph.setHead(new RoomHead(room, List.of(last.eventNid()), List.of(last.eventId()), after.nid(), finalDepth));
+        return stored.stream().map(StoredEvent::eventId).toList();
+    }
+
+    private String eventIdOf(Connection tx, long nid, List<StoredEvent> justStored) throws SQLException {
+        for (StoredEvent e : justStored) if (e.eventNid() == nid) return e.eventId();
+        return graph.event(tx, nid).eventId();
+    }
+
+    /** The snapshot after adding one state entry: a one-entry delta block, or a full block once there are many. */
+    private Snapshot withEntry(Connection tx, long roomNid, Snapshot before, StateKey key, StateTable.Entry entry)
+            throws SQLException {
+        Map<StateKey, StateTable.Entry> state = new HashMap<>(before.state());
+        state.put(key, entry);
+        List<Long> blocks = new ArrayList<>(before.blocks());
+        if (blocks.size() + 1 > MAX_BLOCKS) {
+            List<StateTable.Entry> all = new ArrayList<>(state.values());
+            all.sort(Comparator.comparingLong(StateTable.Entry::typeNid).thenComparingLong(StateTable.Entry::stateKeyNid));
+            blocks = List.of(StateTable.block(tx, all));
+        } else {
+            blocks.add(StateTable.block(tx, List.of(entry)));
+        }
+        long nid = StateTable.snapshot(tx, roomNid, blocks);
+        return new Snapshot(nid, List.copyOf(blocks), Map.copyOf(state));
+    }
+
+    /** Marks the target of a redaction as redacted when it is in the room and the redaction may apply to it. */
+    private Long applyRedaction(Connection tx, RoomInfo room, Pdu redaction) throws SQLException {
+        Optional<EventsTable.EventRow> target = EventsTable.byId(tx, redaction.redacts());
+        if (target.isEmpty() || target.get().roomNid() != room.roomNid() || target.get().redactedBy() != null) return null;
+        EventsTable.setRedactedBy(tx, target.get().eventNid(), redaction.eventId());
+        return target.get().eventNid();
+    }
+
+    /** A redaction stored before its target applies once the target arrives. */
+    private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid) throws SQLException {
+        List<String> redactions = EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId());
+        if (redactions.isEmpty()) return null;
+        String by = redactions.getFirst();
+        EventsTable.setRedactedBy(tx, nid, by);
+        return by;
+    }
+
+    private void authorise(Pdu pdu, Overlay state) {
+        AuthResult result = rules.check(pdu, state);
+        if (result instanceof AuthResult.Rejected r) {
+            throw MatrixException.forbidden(r.reason());
+        }
+    }
+
+    /** Builds the event in federation format: references, depth, timestamps, hashes, signature and ID. */
+    private Built build(RoomVersion version, String roomId, EventTemplate t, List<String> prevIds, long depth, Overlay state) {
+        ObjectNode e = JSON.objectNode();
+        e.put("type", t.type());
+        if (roomId != null) e.put("room_id", roomId);
+        e.put("sender", t.sender());
+        if (t.stateKey() != null) e.put("state_key", t.stateKey());
+        ObjectNode content = t.content().deepCopy();
+        if (t.redacts() != null) {
+            if (version.redactsInContent()) content.put("redacts", t.redacts());
+            else e.put("redacts", t.redacts());
+        }
+        e.set("content", content);
+        // why: identical v12 create events would hash to the same room ID; each one this process builds gets its own
+        // millisecond, so concurrent identical createRoom requests never collide here
+        boolean hashedCreate = version.roomIdFromCreateEvent() && "m.room.create".equals(t.type());
+        e.put("origin_server_ts", hashedCreate ? lastCreateTs.updateAndGet(prev -> Math.max(prev + 1, clock.millis())) : clock.millis());
+        e.put("depth", Math.min(depth, dev.myelin.protocol.json.ProtocolJson.MAX_SAFE_INTEGER));
+        if (!version.redactsInContent()) e.put("origin", serverName);
+        List<String> authIds = new ArrayList<>();
+        for (StateKey k : AuthEventSelection.keys(version, t.type(), t.stateKey(), t.sender(), content)) {
+            Pdu a = state.get(k.type(), k.stateKey());
+            if (a != null) authIds.add(a.eventId());
+        }
+        e.set("prev_events", references(version, prevIds, state));
+        e.set("auth_events", references(version, authIds, state));
+        if (version.eventFormat() == RoomVersion.EventFormat.V1) {
+            e.put("event_id", "$" + randomString(18) + ":" + serverName);
+        }
+        ObjectNode signed;
+        String eventId;
+        Pdu pdu;
+        try {
+            signed = EventSigning.hashAndSign(version, e, serverName, signingKey);
+            eventId = EventIds.eventId(version, signed);
+            pdu = Pdu.parse(version, eventId, signed);
+            EventLimits.checkFields(signed);
+        } catch (ProtocolException ex) {
+            throw MatrixException.badJson(ex.getMessage());
+        }
+        byte[] canonical = CanonicalJson.encode(signed);
+        if (canonical.length > EventLimits.MAX_PDU_BYTES) {
+            throw MatrixException.tooLarge("The event is larger than " + EventLimits.MAX_PDU_BYTES + " bytes");
+        }
+        return new Built(pdu, new String(canonical, StandardCharsets.UTF_8));
+    }
+
+    private ArrayNode references(RoomVersion version, List<String> ids, Overlay state) {
+        ArrayNode out = JSON.arrayNode();
+        for (String id : ids) {
+            if (version.eventFormat() == RoomVersion.EventFormat.V1) {
+                ArrayNode pair = JSON.arrayNode();
+                pair.add(id);
+                Pdu referenced = state.byId(id);
+                ObjectNode hashes = referenced != null && referenced.json().get("hashes") instanceof ObjectNode h
+                        ? h.deepCopy() : JSON.objectNode();
+                pair.add(hashes);
+                out.add(pair);
+            } else {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    private String randomString(int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        return sb.toString();
+    }
+
+    /** The power levels of a room's current state (for checks made before building, e.g. redactions). */
+    static PowerLevels powerLevels(RoomVersion version, AuthEvents state) {
+        return state.powerLevels(version);
+    }
+
+    /**
+     * The state events are authorised against while a batch is built: the room's state before the batch, with the
+     * batch's own state events laid over it. Also finds events by ID for v1 references.
+     */
+    static final class Overlay implements AuthEvents {
+        private static final com.github.benmanes.caffeine.cache.Cache<String, PowerLevels> PARSED_POWER =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+        private final RoomGraph graph;
+        private final Snapshot base;
+        private final Map<StateKey, Pdu> added = new LinkedHashMap<>();
+        private final Map<String, Pdu> byId = new HashMap<>();
+
+        Overlay(RoomGraph graph, Snapshot base) {
+            this.graph = graph;
+            this.base = base;
+        }
+
+        void put(StateKey key, Pdu pdu) {
+            added.put(key, pdu);
+            byId.put(pdu.eventId(), pdu);
+        }
+
+        @Override
+        public Pdu get(String type, String stateKey) {
+            StateKey key = new StateKey(type, stateKey);
+            Pdu p = added.get(key);
+            if (p != null) return p;
+            Long nid = base.eventNid(key);
+            if (nid == null || graph == null) return null;
+            return graph.event(nid).orElseThrow().effectivePdu();
+        }
+
+        /** why: the auth rules ask for the power levels of every event; each power levels event is parsed once. */
+        @Override
+        public PowerLevels powerLevels(RoomVersion version) {
+            Pdu create = get(Pdu.CREATE, "");
+            StateKey key = new StateKey(Pdu.POWER_LEVELS, "");
+            Pdu power = added.get(key);
+            String cacheKey;
+            if (power != null) {
+                cacheKey = power.eventId();
+            } else {
+                Long nid = base.eventNid(key);
+                StoredEvent stored = nid == null || graph == null ? null : graph.event(nid).orElseThrow();
+                power = stored == null ? null : stored.effectivePdu();
+                cacheKey = stored == null ? "-" : stored.eventId() + (stored.redactedBy() == null ? "" : "#redacted");
+            }
+            Pdu pl = power;
+            cacheKey += "|" + (create == null ? "-" : create.eventId()) + "|" + version.id();
+            return PARSED_POWER.get(cacheKey, k -> PowerLevels.of(version, pl, create));
+        }
+
+        Pdu byId(String eventId) {
+            Pdu p = byId.get(eventId);
+            if (p != null) return p;
+            return graph == null ? null : graph.event(eventId).map(StoredEvent::pdu).orElse(null);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.myelin.syncapi.internal;
+
+import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What sync reads from the roomserver's event store (the only copy of event JSON): the few facts it indexes,
+ * and the client form of an event when a response is built. The server wires it over the roomserver's
+ * read-only {@code EventStore}; sync never stores what it returns.
+ */
+public interface RoomEventSource {
+
+    /** The indexed facts of {@code eventId}, or empty if the store does not have it. */
+    Optional<EventFacts> facts(String eventId);
+
+    /**
+     * The event in the client-server format (ClientEvent): redacted form once redacted, with
+     * {@code unsigned.redacted_because}; a fresh object the caller may change. Empty if the store lacks it.
+     */
+    Optional<ObjectNode> clientEvent(long eventNid);
+
+    /**
+     * The event as the federation format has it (the PDU, redacted once redacted), for filters with
+     * {@code event_format: federation}; a fresh object. Empty if the store lacks it.
+     */
+    Optional<ObjectNode> federationEvent(long eventNid);
+
+    /**
+     * The roomserver's room event stream position now: once sync has applied it, sync's index holds every event
+     * the roomserver stored before this call (see {@link RoomIndexer#awaitCaughtUp}).
+     */
+    long streamPosition();
+}

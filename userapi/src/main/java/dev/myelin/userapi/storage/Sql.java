@@ -1,0 +1,63 @@
+package dev.myelin.userapi.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The few JDBC moves every table class makes: bind parameters, update, read rows. */
+final class Sql {
+    private Sql() {}
+
+    /** Reads one row into a value. */
+    @FunctionalInterface
+    interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    static <T> List<T> list(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) out.add(row.read(rs));
+            return out;
+        }
+    }
+
+    static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+        }
+    }
+
+    /** A nullable BIGINT column. */
+    static Optional<Long> optionalLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
+                if (p instanceof Optional<?> o) p = o.orElse(null);
+                if (p instanceof Boolean b) p = b ? 1 : 0; // why: both dialects store flags as small integers
+                if (p == null) ps.setNull(i + 1, java.sql.Types.NULL);
+                else ps.setObject(i + 1, p);
+            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+}
