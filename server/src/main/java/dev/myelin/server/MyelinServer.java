@@ -67,6 +67,21 @@ public final class MyelinServer implements AutoCloseable {
      */
     public static MyelinServer start(MyelinConfig config, SigningKey signingKey, Set<Component> components)
             throws HttpServer.StartException {
+        List<Database> databases = new ArrayList<>();
+        List<AutoCloseable> services = new ArrayList<>();
+        try {
+            return assemble(config, signingKey, components, databases, services);
+        } catch (HttpServer.StartException | RuntimeException e) {
+            // why: a start that fails half-way (a bad config section, a port taken) must not leave stream
+            // consumers running over databases that are about to be deleted or reopened
+            services.forEach(MyelinServer::closeQuietly);
+            databases.forEach(Database::close);
+            throw e;
+        }
+    }
+
+    private static MyelinServer assemble(MyelinConfig config, SigningKey signingKey, Set<Component> components,
+            List<Database> databases, List<AutoCloseable> services) throws HttpServer.StartException {
         Metrics metrics = config.metricsEnabled() ? Metrics.prometheus() : Metrics.disabled();
 
         Router router = new Router();
@@ -75,8 +90,6 @@ public final class MyelinServer implements AutoCloseable {
         ServerInfoRoutes.addMetrics(router, metrics);
         // Components add their routes here as they are built (clientapi, syncapi, federationapi, mediaapi …),
         // each given the router, the metrics registry, the signing key and its database.
-        List<Database> databases = new ArrayList<>();
-        List<AutoCloseable> services = new ArrayList<>();
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         DurableStreams streams = StreamsFactory.open(config.streams());
@@ -150,14 +163,8 @@ public final class MyelinServer implements AutoCloseable {
                 f.host(), f.port(), config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow())));
         HttpSettings settings = new HttpSettings(config.maxRequestBodySize(), config.corsOrigins(), STOP_TIMEOUT);
 
-        try {
-            HttpServer http = HttpServer.start(listeners, router, settings, metrics.registry());
-            return new MyelinServer(config, http, databases, services);
-        } catch (HttpServer.StartException | RuntimeException e) {
-            services.forEach(MyelinServer::closeQuietly);
-            databases.forEach(Database::close);
-            throw e;
-        }
+        HttpServer http = HttpServer.start(listeners, router, settings, metrics.registry());
+        return new MyelinServer(config, http, databases, services);
     }
 
     /** Display names and avatars for membership events, from the userapi's profiles of local users. */
