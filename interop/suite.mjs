@@ -1,6 +1,7 @@
 // The interop suite: drives a homeserver with matrix-js-sdk the way a chat client does.
 // One line per check ("ok", "FAIL" or "not built"), a summary line, exit code 1 on any failure.
 // A check for a feature Myelin has not built yet says so and is never counted as a pass.
+import "./quiet.mjs";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -8,10 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import * as sdk from "matrix-js-sdk";
-import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 
-// why: the SDK logs every request at debug level; one line per check is the suite's output
-sdkLogger.setLevel?.("warn");
+/** One line of the suite's own output (the console is muted for the SDK, see quiet.mjs). */
+const say = (line) => process.stdout.write(`${line}\n`);
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) =>
   arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs, []));
@@ -481,7 +481,7 @@ async function startedClient(ctx, opts) {
 
 /** Resolves when {@code emitter} emits {@code event} with arguments {@code test} accepts; fails after 15 s. */
 function waitFor(emitter, event, test) {
-  return new Promise((resolve, reject) => {
+  const waiting = new Promise((resolve, reject) => {
     const timer = setTimeout(() => { emitter.off(event, listener); reject(new Error(`timed out waiting for ${event}`)); }, 15_000);
     function listener(...args) {
       if (test(...args)) {
@@ -492,6 +492,9 @@ function waitFor(emitter, event, test) {
     }
     emitter.on(event, listener);
   });
+  // why: a check that fails before awaiting this must not crash the suite with an unhandled rejection later
+  waiting.catch(() => {});
+  return waiting;
 }
 
 /** Registers another user through user-interactive auth; returns options for ctx.client. */
@@ -605,38 +608,46 @@ async function startMyelin(launcher, shape) {
     rmSync(dir, { recursive: true, force: true });
     await storage.cleanup();
   };
-  return { url, stop };
+  return { url, stop, log: () => log };
+}
+
+/** After a failed check: the server's last warnings and errors, so a failure in CI can be understood. */
+function printServerWarnings(server) {
+  if (!server.log) return;
+  const lines = server.log().split("\n").filter((line) => / (WARN|ERROR) /.test(line));
+  for (const line of lines.slice(-15)) say(`  server: ${line.slice(0, 400)}`);
 }
 
 async function main() {
   const shape = args.shape ?? "embedded";
   const server = args.url ? { url: args.url, stop: async () => {} } : await startMyelin(args.launcher, shape);
-  console.log(`interop: ${args.url ? `against ${args.url}` : `Myelin, ${shape} storage (${shape === "distributed" ? "PostgreSQL + JetStream" : "SQLite, in-process streams"})`}`);
+  say(`interop: ${args.url ? `against ${args.url}` : `Myelin, ${shape} storage (${shape === "distributed" ? "PostgreSQL + JetStream" : "SQLite, in-process streams"})`}`);
   const ctx = { url: server.url, client: (opts = {}) => sdk.createClient({ baseUrl: server.url, ...opts }), stopLater: [] };
   let passed = 0, failed = 0, notBuilt = 0;
   try {
     for (const check of checks) {
       if (!check.run) {
         notBuilt++;
-        console.log(`not built  ${check.name} (issue ${check.issue})`);
+        say(`not built  ${check.name} (issue ${check.issue})`);
         continue;
       }
       try {
         await check.run(ctx);
         passed++;
-        console.log(`ok         ${check.name}`);
+        say(`ok         ${check.name}`);
       } catch (e) {
         failed++;
-        console.log(`FAIL       ${check.name}: ${e?.message ?? e}`);
+        say(`FAIL       ${check.name}: ${e?.message ?? e}`);
+        printServerWarnings(server);
       }
     }
   } finally {
     for (const stop of ctx.stopLater) stop();
     await server.stop();
   }
-  console.log(`(${notBuilt} checks are for features not built yet; they are counted as skipped, never as passed)`);
-  console.log(`interop: ${passed} passed, ${failed} failed, ${notBuilt} skipped`);
+  say(`(${notBuilt} checks are for features not built yet; they are counted as skipped, never as passed)`);
+  say(`interop: ${passed} passed, ${failed} failed, ${notBuilt} skipped`);
   process.exit(failed > 0 ? 1 : 0);
 }
 
-main().catch((e) => { console.error(`interop: ${e?.stack ?? e}`); process.exit(1); });
+main().catch((e) => { process.stderr.write(`interop: ${e?.stack ?? e}\n`); process.exit(1); });

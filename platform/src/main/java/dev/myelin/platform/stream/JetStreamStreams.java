@@ -2,6 +2,7 @@ package dev.myelin.platform.stream;
 
 import dev.myelin.platform.db.Database;
 import io.nats.client.ConsumerContext;
+import io.nats.client.IterableConsumer;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -300,29 +301,62 @@ public final class JetStreamStreams implements DurableStreams {
 
         void run() {
             long applied = -1;
-            while (open) {
-                try {
-                    if (applied < 0) {
-                        applied = consumerDb.read(c -> AppliedPositions.read(c, stream.name(), consumer));
-                    }
-                    Message m = context.next(Duration.ofSeconds(1));
-                    if (m == null || !open) {
-                        if (m != null) {
-                            m.nak();
+            // why: one long-lived pull subscription, not a pull request per message: a message JetStream sends
+            // just after a one-shot next() gave up (a busy machine) is dropped by the client, and with one message
+            // in flight the consumer then stalls until ackWait redelivers it (30 s seen under load)
+            IterableConsumer messages = null;
+            try {
+                while (open) {
+                    try {
+                        if (applied < 0) {
+                            applied = consumerDb.read(c -> AppliedPositions.read(c, stream.name(), consumer));
                         }
-                        continue;
-                    }
-                    applied = handle(m, applied);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    if (open) {
-                        LOG.warn("stream {} consumer {}: pulling from JetStream failed, retrying", stream.name(),
-                                consumer, e);
-                        Wakeup.sleep(Duration.ofSeconds(1));
+                        if (messages == null) {
+                            messages = context.iterate();
+                        }
+                        Message m = messages.nextMessage(Duration.ofSeconds(1));
+                        if (m == null || !open) {
+                            if (m != null) {
+                                m.nak();
+                            }
+                            continue;
+                        }
+                        applied = handle(m, applied);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    } catch (Exception e) {
+                        if (open) {
+                            LOG.warn("stream {} consumer {}: pulling from JetStream failed, retrying", stream.name(),
+                                    consumer, e);
+                            release(messages);
+                            messages = null;
+                            Wakeup.sleep(Duration.ofSeconds(1));
+                        }
                     }
                 }
+            } finally {
+                release(messages);
+            }
+        }
+
+        private static void release(IterableConsumer messages) {
+            if (messages == null) {
+                return;
+            }
+            try {
+                // why: a message already pulled into the client's buffer would otherwise stay unacknowledged
+                // until ackWait, stalling this consumer's next start (one message in flight)
+                messages.stop();
+                for (Message m = messages.nextMessage(Duration.ofMillis(50)); m != null;
+                        m = messages.nextMessage(Duration.ofMillis(50))) {
+                    m.nak();
+                }
+                messages.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.debug("closing a JetStream pull subscription: {}", e.toString());
             }
         }
 
