@@ -117,14 +117,24 @@ public final class RoomsAndSyncServer implements AutoCloseable {
     }
 
     public JsonNode call(String method, String path, String token, Object body) throws Exception {
+        Response response = request(method, path, token, body);
+        if (response.status() != 200) throw new AssertionError(method + " " + path + " → " + response.status() + " " + response.body());
+        return response.body();
+    }
+
+    /** A response of any status: its status and JSON body. */
+    public record Response(int status, JsonNode body) {
+        public String errcode() { return body.path("errcode").asString(""); }
+    }
+
+    public Response request(String method, String path, String token, Object body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
         if (token != null) request.header("Authorization", "Bearer " + token);
         String text = body == null ? null : JSON.writeValueAsString(body);
         request.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
-        if (response.statusCode() != 200) throw new AssertionError(method + " " + path + " → " + response.statusCode() + " " + json);
-        return json;
+        return new Response(response.statusCode(), json);
     }
 
     public String createRoom(String token, Map<String, ?> body) throws Exception {

@@ -14,8 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Creating rooms, sending events and reading rooms (https://spec.matrix.org/v1.19/client-server-api/#rooms):
- * {@code /createRoom}, {@code /send}, {@code /state}, {@code /event}, {@code /members}, {@code /joined_members},
+ * {@code /createRoom}, {@code /send}, {@code /state}, {@code /event}, {@code /joined_members},
  * {@code /joined_rooms} and {@code /redact}. The behaviour lives in the roomserver; these parse and render.
+ * ({@code /members} is syncapi's: its {@code at} parameter is a sync token.)
  */
 final class RoomRoutes {
     private static final String ROOM = "/_matrix/client/v3/rooms/{roomId}";
@@ -56,12 +57,6 @@ final class RoomRoutes {
         router.get(ROOM + "/event/{eventId}", call -> {
             Requester r = auth.requireAllowingGuests(call);
             return Reply.json(rooms.event(r.userId(), call.pathParam("roomId"), call.pathParam("eventId")));
-        });
-        router.get(ROOM + "/members", call -> {
-            Requester r = auth.requireAllowingGuests(call);
-            // why: 'at' is a sync stream token, which only syncapi can interpret; the current state is served
-            return Reply.json(Map.of("chunk", rooms.members(r.userId(), call.pathParam("roomId"),
-                    membershipParam(call, "membership"), membershipParam(call, "not_membership"))));
         });
         router.get(ROOM + "/joined_members", call -> {
             Requester r = auth.require(call);
@@ -124,14 +119,6 @@ final class RoomRoutes {
             return Reply.json(rooms.stateEvent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
         }
         return Reply.json(rooms.stateContent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
-    }
-
-    private static Optional<String> membershipParam(HttpCall call, String name) {
-        Optional<String> v = call.queryParam(name);
-        if (v.isPresent() && !java.util.Set.of("join", "invite", "knock", "leave", "ban").contains(v.get())) {
-            throw MatrixException.invalidParam(name + " must be one of join, invite, knock, leave, ban");
-        }
-        return v;
     }
 
     static Sender sender(Requester r) {

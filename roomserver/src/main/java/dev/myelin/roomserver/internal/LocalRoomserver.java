@@ -402,23 +402,6 @@ public final class LocalRoomserver implements RoomserverApi {
     }
 
     @Override
-    public List<ObjectNode> members(String userId, String roomId, Optional<String> membership, Optional<String> notMembership) {
-        RoomInfo room = readableRoom(roomId);
-        return graph.db().read(c -> {
-            List<ObjectNode> out = new ArrayList<>();
-            for (Map.Entry<StateKey, StoredEvent> e : visibleState(c, room, userId).entrySet()) {
-                if (!e.getKey().type().equals(Pdu.MEMBER)) continue;
-                String m = e.getValue().pdu().content().path("membership").asString("");
-                if (membership.isPresent() && !membership.get().equals(m)) continue;
-                if (notMembership.isPresent() && notMembership.get().equals(m)) continue;
-                out.add(format(c, e.getValue()));
-            }
-            out.sort(Comparator.comparing(o -> o.path("state_key").asString()));
-            return out;
-        });
-    }
-
-    @Override
     public Map<String, ObjectNode> joinedMembers(String userId, String roomId) {
         RoomInfo room = readableRoom(roomId);
         return graph.db().read(c -> {
