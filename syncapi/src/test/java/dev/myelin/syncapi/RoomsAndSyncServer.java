@@ -104,6 +104,9 @@ public final class RoomsAndSyncServer implements AutoCloseable {
 
     public SyncComponent sync() { return sync; }
 
+    /** The roomserver, for input a client cannot make (events built elsewhere). */
+    public LocalRoomserver rooms() { return rooms; }
+
     /** Creates an account and logs a device in; returns the access token. */
     public String user(String localpart) {
         users.createAccount(localpart, Optional.empty(), false, false);

@@ -142,6 +142,17 @@ public final class LocalRoomserver implements RoomserverApi {
     }
 
     /**
+     * Accepts a message event built and signed elsewhere, as {@link RoomInput#receive} describes: the seed of the
+     * federation input (which will check signatures first), and how tests feed events in orders a local client
+     * cannot make. Returns whether the event was new.
+     */
+    public boolean receiveEvent(ObjectNode event) {
+        JsonNode roomId = event.get("room_id");
+        if (roomId == null || !roomId.isString()) throw MatrixException.badJson("room_id must be a string");
+        return input.receive(knownRoom(roomId.stringValue()), event);
+    }
+
+    /**
      * Guests must leave a room whose guest access is no longer {@code can_join} (client-server API "Guest access",
      * server behaviour): each joined local guest's membership becomes {@code leave}.
      */
