@@ -12,8 +12,9 @@ public final class RoomClientApi {
     /** Adds every room endpoint to {@code router}; requests are authenticated through {@code users}. */
     public static void addRoutes(Router router, UserApi users, RoomserverApi rooms) {
         Authenticator auth = new Authenticator(users);
-        new RoomRoutes(rooms, auth).addTo(router);
-        new MembershipRoutes(rooms, auth).addTo(router);
+        UpgradedRoomUserData userData = new UpgradedRoomUserData(users, rooms);
+        new RoomRoutes(rooms, auth, userData).addTo(router);
+        new MembershipRoutes(rooms, auth, userData).addTo(router);
         new DirectoryRoutes(rooms, auth).addTo(router);
         new SpaceAndReportRoutes(rooms, auth).addTo(router);
     }

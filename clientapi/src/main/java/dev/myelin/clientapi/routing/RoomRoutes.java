@@ -23,10 +23,12 @@ final class RoomRoutes {
 
     private final RoomserverApi rooms;
     private final Authenticator auth;
+    private final UpgradedRoomUserData userData;
 
-    RoomRoutes(RoomserverApi rooms, Authenticator auth) {
+    RoomRoutes(RoomserverApi rooms, Authenticator auth, UpgradedRoomUserData userData) {
         this.rooms = rooms;
         this.auth = auth;
+        this.userData = userData;
     }
 
     void addTo(Router router) {
@@ -89,6 +91,7 @@ final class RoomRoutes {
                 }
             }
             String replacement = rooms.upgradeRoom(sender(r), call.pathParam("roomId"), Fields.string(body, "new_version"), creators);
+            userData.upgraded(r.userId(), call.pathParam("roomId"), replacement);
             return Reply.json(Map.of("replacement_room", replacement));
         });
         router.get("/_matrix/client/v1/rooms/{roomId}/timestamp_to_event", call -> {
