@@ -79,7 +79,7 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         OutputRoomEventConsumer.declare(streams);
         OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
         Router router = new Router();
-        RoomClientApi.addRoutes(router, users, rooms);
+        RoomClientApi.addRoutes(router, users, rooms, sync.annotations());
         sync.addRoutes(router, new Authenticator(users));
         server = HttpServer.start(List.of(HttpServer.Listener.plain("127.0.0.1", 0)), router, HttpSettings.defaults(),
                 new SimpleMeterRegistry());

@@ -24,11 +24,13 @@ final class RoomRoutes {
     private final RoomserverApi rooms;
     private final Authenticator auth;
     private final UpgradedRoomUserData userData;
+    private final Annotations annotations;
 
-    RoomRoutes(RoomserverApi rooms, Authenticator auth, UpgradedRoomUserData userData) {
+    RoomRoutes(RoomserverApi rooms, Authenticator auth, UpgradedRoomUserData userData, Annotations annotations) {
         this.rooms = rooms;
         this.auth = auth;
         this.userData = userData;
+        this.annotations = annotations;
     }
 
     void addTo(Router router) {
@@ -44,7 +46,9 @@ final class RoomRoutes {
         });
         router.put(ROOM + "/send/{eventType}/{txnId}", call -> {
             Requester r = auth.requireAllowingGuests(call);
-            String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), null, call.json(),
+            ObjectNode content = call.json();
+            refuseDuplicateAnnotation(r, call.pathParam("roomId"), call.pathParam("eventType"), content, call.pathParam("txnId"));
+            String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), null, content,
                     Optional.of(call.pathParam("txnId")));
             return Reply.json(Map.of("event_id", id));
         });
@@ -122,6 +126,18 @@ final class RoomRoutes {
             return Reply.json(rooms.stateEvent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
         }
         return Reply.json(rooms.stateContent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
+    }
+
+    /** 400 M_DUPLICATE_ANNOTATION for a second identical annotation (same sender, event type, target and key). */
+    private void refuseDuplicateAnnotation(Requester r, String roomId, String type, ObjectNode content, String txnId) {
+        tools.jackson.databind.JsonNode relates = content.get("m.relates_to");
+        if (relates == null || !"m.annotation".equals(relates.path("rel_type").asString(""))) return;
+        if (!relates.path("event_id").isString() || !relates.path("key").isString()) return;
+        Annotations.Annotation a = new Annotations.Annotation(roomId, r.userId(), r.deviceId(), txnId, type,
+                relates.get("event_id").stringValue(), relates.get("key").stringValue());
+        if (annotations.alreadySent(a)) {
+            throw new MatrixException("M_DUPLICATE_ANNOTATION", "You have already sent this annotation to this event", 400);
+        }
     }
 
     static Sender sender(Requester r) {

@@ -95,6 +95,34 @@ class RoomsHttpTest {
             assertThat(s.put(r + "/send/m.room.message/big", alice, Map.of("body", "x".repeat(70_000))).errcode()).isEqualTo("M_TOO_LARGE");
             assertThat(s.put(r + "/send/" + "t".repeat(300) + "/long", alice, Map.of()).errcode()).isEqualTo("M_BAD_JSON");
             assertThat(s.put(r + "/state/m.room.topic/" + "k".repeat(300), alice, Map.of()).errcode()).isEqualTo("M_BAD_JSON");
+            Response hugeState = s.put(r + "/state/m.room.topic", alice, Map.of("topic", "x".repeat(70_000)));
+            assertThat(hugeState.status()).isEqualTo(413);
+            assertThat(hugeState.errcode()).isEqualTo("M_TOO_LARGE");
+            assertThat(s.post(V3 + "/createRoom", alice, Map.of("initial_state", List.of(Map.of("type", "m.room.topic",
+                    "content", Map.of("topic", "x".repeat(70_000)))))).errcode()).isEqualTo("M_TOO_LARGE");
+            // state the auth rules would not catch as bad input
+            assertThat(s.put(r + "/state/m.room.create", alice, Map.of()).errcode()).isEqualTo("M_FORBIDDEN");
+            assertThat(s.put(r + "/state/m.room.member/not-a-user", alice, Map.of("membership", "join")).errcode())
+                    .isEqualTo("M_INVALID_PARAM");
+            assertThat(s.put(r + "/state/m.room.member/" + enc("@alice:test.local"), alice, Map.of("membership", "bogus")).errcode())
+                    .isEqualTo("M_BAD_JSON");
+            assertThat(s.put(r + "/state/m.room.join_rules", alice, Map.of("join_rule", 5)).errcode()).isEqualTo("M_BAD_JSON");
+            assertThat(s.put(r + "/state/m.room.history_visibility", alice, Map.of("history_visibility", "everyone")).errcode())
+                    .isEqualTo("M_BAD_JSON");
+            assertThat(s.put(r + "/state/m.room.name", alice, Map.of("name", List.of())).errcode()).isEqualTo("M_BAD_JSON");
+            assertThat(s.put(r + "/state/m.room.name", alice, Map.of()).status()).isEqualTo(200);
+            assertThat(s.put(r + "/send/m.room.message/arr", alice, List.of()).errcode()).isEqualTo("M_BAD_JSON");
+            // unknown rooms, events, aliases, users
+            assertThat(s.put(V3 + "/rooms/" + enc("!nope:test.local") + "/send/m.room.message/u", alice, Map.of()).errcode())
+                    .isEqualTo("M_NOT_FOUND");
+            assertThat(s.get(r + "/event/" + enc("$nope"), alice).errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(s.get(V3 + "/rooms/" + enc("!nope:test.local") + "/state", alice).errcode()).isEqualTo("M_FORBIDDEN");
+            assertThat(s.get(V3 + "/directory/room/" + enc("#nope:test.local"), alice).errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(s.delete(V3 + "/directory/room/" + enc("#nope:test.local"), alice).errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(s.post(V3 + "/join/" + enc("#nope:test.local"), alice, Map.of()).errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(s.post(V3 + "/users/not-a-user/report", alice, Map.of("reason", "x")).errcode()).isEqualTo("M_INVALID_PARAM");
+            assertThat(s.post(V3 + "/createRoom", alice, Map.of("room_alias_name", "a:b")).errcode()).isEqualTo("M_INVALID_PARAM");
+            assertThat(s.post(V3 + "/createRoom", alice, Map.of("is_direct", "yes")).errcode()).isEqualTo("M_BAD_JSON");
             assertThat(s.put(r + "/send/m.room.message/arr", alice, "[1]").errcode()).isEqualTo("M_BAD_JSON");
             assertThat(s.put(V3 + "/rooms/" + enc("!unknown:test.local") + "/send/m.room.message/x", alice, Map.of()).errcode())
                     .isEqualTo("M_NOT_FOUND");

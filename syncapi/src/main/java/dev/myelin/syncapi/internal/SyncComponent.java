@@ -37,6 +37,7 @@ public final class SyncComponent implements AutoCloseable {
     private final Settings settings;
     private final Relations relations;
     private final Members members;
+    private final AnnotationIndex annotations;
     private final Search search;
     private final Typing typing;
     private final Receipts receipts;
@@ -81,6 +82,7 @@ public final class SyncComponent implements AutoCloseable {
         EventRenderer renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
         this.members = new Members(db, renderer);
+        this.annotations = new AnnotationIndex(db, events, indexer, READ_BARRIER_WAIT);
         this.relations = new Relations(db, renderer);
         this.search = new Search(db, renderer);
     }
@@ -92,6 +94,9 @@ public final class SyncComponent implements AutoCloseable {
     public Notifier notifier() { return notifier; }
 
     public SyncEngine engine() { return engine; }
+
+    /** The duplicate-annotation check of the send endpoint, over sync's relations index. */
+    public dev.myelin.clientapi.routing.Annotations annotations() { return annotations; }
 
     /** Adds syncapi's client routes. */
     public void addRoutes(Router router, Authenticator auth) {
