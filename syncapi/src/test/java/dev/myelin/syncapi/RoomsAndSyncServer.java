@@ -115,6 +115,11 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         return login.accessToken();
     }
 
+    /** Encodes a path segment (room IDs, event IDs). */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     public static String id(String localpart) {
         return "@" + localpart + ":test.local";
     }

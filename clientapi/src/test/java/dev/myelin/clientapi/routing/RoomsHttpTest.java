@@ -120,6 +120,9 @@ class RoomsHttpTest {
             assertThat(s.get(V3 + "/directory/room/" + enc("#nope:test.local"), alice).errcode()).isEqualTo("M_NOT_FOUND");
             assertThat(s.delete(V3 + "/directory/room/" + enc("#nope:test.local"), alice).errcode()).isEqualTo("M_NOT_FOUND");
             assertThat(s.post(V3 + "/join/" + enc("#nope:test.local"), alice, Map.of()).errcode()).isEqualTo("M_NOT_FOUND");
+            Response remote = s.post(V3 + "/join/" + enc("#room:elsewhere.example"), alice, Map.of());
+            assertThat(remote.errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(remote.text("error")).contains("federation");
             assertThat(s.post(V3 + "/users/not-a-user/report", alice, Map.of("reason", "x")).errcode()).isEqualTo("M_INVALID_PARAM");
             assertThat(s.post(V3 + "/createRoom", alice, Map.of("room_alias_name", "a:b")).errcode()).isEqualTo("M_INVALID_PARAM");
             assertThat(s.post(V3 + "/createRoom", alice, Map.of("is_direct", "yes")).errcode()).isEqualTo("M_BAD_JSON");

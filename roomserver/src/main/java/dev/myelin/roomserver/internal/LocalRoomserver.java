@@ -492,9 +492,11 @@ public final class LocalRoomserver implements RoomserverApi {
         } catch (ProtocolException e) {
             throw MatrixException.invalidParam("Invalid room alias: " + e.getMessage());
         }
+        boolean local = parsed.server().value().equals(serverName);
         return graph.db().read(c -> AliasesTable.get(c, parsed.toString()))
                 .map(AliasesTable.AliasRow::roomId)
-                .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
+                .orElseThrow(() -> MatrixException.notFound(local ? "Room alias " + alias + " not found"
+                        : "Room alias " + alias + " is another server's; asking it needs federation, which is not available yet"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.myelin.syncapi.routing;
 
+import static dev.myelin.syncapi.RoomsAndSyncServer.enc;
 import static dev.myelin.syncapi.RoomsAndSyncServer.id;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +11,6 @@ import dev.myelin.protocol.crypto.SigningKey;
 import dev.myelin.protocol.event.EventIds;
 import dev.myelin.protocol.room.RoomVersions;
 import dev.myelin.syncapi.RoomsAndSyncServer;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -22,10 +21,6 @@ import tools.jackson.databind.node.ObjectNode;
  * will), every endpoint serves it redacted with {@code redacted_because}, and its relation is never indexed.
  */
 class LateRedactionTest {
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 
     private static void assertRedacted(JsonNode event, String redactionId) {
         assertThat(event.path("content").isEmpty()).as("content of %s", event).isTrue();

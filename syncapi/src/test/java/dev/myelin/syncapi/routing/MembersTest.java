@@ -1,13 +1,12 @@
 package dev.myelin.syncapi.routing;
 
+import static dev.myelin.syncapi.RoomsAndSyncServer.enc;
 import static dev.myelin.syncapi.RoomsAndSyncServer.id;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.myelin.platform.db.DatabaseConfig;
 import dev.myelin.platform.db.testing.DatabaseTest;
 import dev.myelin.syncapi.RoomsAndSyncServer;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,6 @@ class MembersTest {
         List<String> out = new ArrayList<>();
         for (JsonNode e : response.path("chunk")) out.add(e.path("state_key").asString() + "=" + e.path("content").path("membership").asString());
         return out;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     @DatabaseTest
