@@ -116,6 +116,19 @@ class RoomUpgradesSpacesHttpTest {
     }
 
     @DatabaseTest
+    void aCreatorKeepsFullPowerWhenARoomMovesToAVersionWithoutPrivilegedCreators(DatabaseConfig config) throws Exception {
+        try (RoomTestServer s = new RoomTestServer(config)) {
+            String alice = s.register("alice");
+            String old = s.post(V3 + "/createRoom", alice, Map.of("room_version", "12")).text("room_id");
+            Response upgraded = s.post(V3 + "/rooms/" + enc(old) + "/upgrade", alice, Map.of("new_version", "11"));
+            assertThat(upgraded.status()).isEqualTo(200);
+            String n = V3 + "/rooms/" + enc(upgraded.text("replacement_room"));
+            assertThat(s.get(n + "/state/m.room.power_levels", alice).body().path("users").path("@alice:test.local").asInt()).isEqualTo(100);
+            assertThat(s.put(n + "/state/m.room.topic", alice, Map.of("topic", "still mine")).status()).isEqualTo(200);
+        }
+    }
+
+    @DatabaseTest
     void profileChangesUpdateMembershipEvents(DatabaseConfig config) throws Exception {
         try (RoomTestServer s = new RoomTestServer(config)) {
             String alice = s.register("alice");

@@ -104,7 +104,8 @@ final class RoomUpgrade {
                 for (String type : evs.propertyNames()) needed = Math.max(needed, power.eventLevel(type, true));
             }
             long own = power.userLevel(upgrader) == PowerLevels.INFINITE ? 100 : power.userLevel(upgrader);
-            if (oldPower == null) {
+            if (oldPower == null || (old.version().privilegedCreators() && power.creators().contains(upgrader))) {
+                // why: a creator of a v12+ room has no entry (the create event gives the power); here it must be explicit
                 users.put(upgrader, Math.max(100, own));
             } else if (own < needed) {
                 restored = pl.deepCopy();
