@@ -13,8 +13,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code GET /rooms/{roomId}/members} (https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmembers):
  * the room's member events at a point of the timeline, from sync's state index. The point is the {@code at}
- * token (a sync token or a {@code t<pos>} pagination token) or now; a user who has left sees the members as they
- * were when they left; the user must be allowed to see the room's last event at that point (history visibility).
+ * token (a sync token or a {@code t<pos>} pagination token) or now; a user who has left (or was banned) sees the
+ * members as they were when they left; the user must be allowed to see the room's last event at that point
+ * (history visibility), so an invited user of a room that is not world readable gets 403, as from {@code /state}.
  */
 public final class Members {
     private final Database db;
@@ -42,7 +43,8 @@ public final class Members {
             if (last.isPresent() && !visibility.canSee(last.get())) {
                 // why: "if you have left the room then this will be the members of the room when you left"
                 Optional<StateTables.Entry> own = StateTables.current(c, r.roomId(), "m.room.member", r.userId());
-                if (own.isPresent() && own.get().pos() < at && !"join".equals(own.get().membership())) {
+                boolean left = own.isPresent() && ("leave".equals(own.get().membership()) || "ban".equals(own.get().membership()));
+                if (left && own.get().pos() < at) {
                     at = own.get().pos();
                     last = lastEvent(c, r.roomId(), at);
                 }

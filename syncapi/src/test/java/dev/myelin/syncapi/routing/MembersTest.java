@@ -27,7 +27,7 @@ class MembersTest {
             String alice = s.user("alice");
             String bob = s.user("bob");
             String carol = s.user("carol");
-            s.user("dave");
+            String dave = s.user("dave");
             String room = s.createRoom(alice, Map.of("preset", "public_chat"));
             String m = "/_matrix/client/v3/rooms/" + enc(room) + "/members";
             s.join(bob, room);
@@ -75,6 +75,8 @@ class MembersTest {
             assertThat(s.request("GET", m + "?not_membership=x", alice, null).errcode()).isEqualTo("M_INVALID_PARAM");
             assertThat(s.request("GET", m + "?at=garbage", alice, null).errcode()).isEqualTo("M_INVALID_PARAM");
             assertThat(s.request("GET", m, null, null).errcode()).isEqualTo("M_MISSING_TOKEN");
+            // dave is only invited: like /state, no member list
+            assertThat(s.request("GET", m, dave, null).errcode()).isEqualTo("M_FORBIDDEN");
             String frank = s.user("frank");
             assertThat(s.request("GET", m, frank, null).errcode()).isEqualTo("M_FORBIDDEN");
             assertThat(s.request("GET", "/_matrix/client/v3/rooms/" + enc("!nope:test.local") + "/members", alice, null).status())
