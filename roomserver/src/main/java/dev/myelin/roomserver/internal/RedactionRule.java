@@ -21,11 +21,13 @@ final class RedactionRule {
         this.graph = graph;
     }
 
-    /** @param snapshotBeforeRedaction the state snapshot before the redaction event */
-    boolean applies(Connection c, RoomInfo room, Pdu redaction, Pdu target, long snapshotBeforeRedaction) throws SQLException {
+    /**
+     * @param before the state before the redaction event (passed in, not loaded: within a batch it may not be
+     *               committed yet, and the snapshot cache holds only committed ones)
+     */
+    boolean applies(Connection c, RoomInfo room, Pdu redaction, Pdu target, Snapshot before) throws SQLException {
         if (room.version().eventIdFormat() == RoomVersion.EventIdFormat.SERVER_ASSIGNED) return true;
         if (redaction.senderServer().equals(target.senderServer())) return true;
-        Snapshot before = graph.snapshot(c, snapshotBeforeRedaction);
         Long power = before.eventNid(new StateKey(Pdu.POWER_LEVELS, ""));
         Long create = before.eventNid(new StateKey(Pdu.CREATE, ""));
         PowerLevels levels = PowerLevels.of(room.version(),

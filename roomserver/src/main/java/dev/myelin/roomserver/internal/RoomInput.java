@@ -250,7 +250,7 @@ final class RoomInput {
                     }
                 }
                 if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) {
-                    Long target = applyRedaction(tx, room, pdu, snap.nid());
+                    Long target = applyRedaction(tx, room, pdu, snap);
                     if (target != null) redactedTargets.add(target);
                 }
                 boolean last = i == built.size() - 1;
@@ -307,10 +307,10 @@ final class RoomInput {
     }
 
     /** Marks the target of a redaction as redacted when it is in the room and the redaction may apply to it. */
-    private Long applyRedaction(Connection tx, RoomInfo room, Pdu redaction, long snapshotBefore) throws SQLException {
+    private Long applyRedaction(Connection tx, RoomInfo room, Pdu redaction, Snapshot before) throws SQLException {
         Optional<EventsTable.EventRow> target = EventsTable.byId(tx, redaction.redacts());
         if (target.isEmpty() || target.get().roomNid() != room.roomNid() || target.get().redactedBy() != null) return null;
-        if (!redactionRule.applies(tx, room, redaction, graph.event(tx, target.get().eventNid()).pdu(), snapshotBefore)) {
+        if (!redactionRule.applies(tx, room, redaction, graph.event(tx, target.get().eventNid()).pdu(), before)) {
             return null;
         }
         EventsTable.setRedactedBy(tx, target.get().eventNid(), redaction.eventId());
@@ -324,7 +324,8 @@ final class RoomInput {
     private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid) throws SQLException {
         for (String by : EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId())) {
             EventsTable.EventRow redaction = EventsTable.byId(tx, by).orElseThrow();
-            if (redactionRule.applies(tx, room, graph.event(tx, redaction.eventNid()).pdu(), pdu, redaction.stateSnapshotNid())) {
+            if (redactionRule.applies(tx, room, graph.event(tx, redaction.eventNid()).pdu(), pdu,
+                    graph.snapshot(tx, redaction.stateSnapshotNid()))) {
                 EventsTable.setRedactedBy(tx, nid, by);
                 return by;
             }
@@ -490,7 +491,7 @@ final class RoomInput {
             long nid = EventsTable.insert(tx, room.roomNid(), pdu.eventId(), typeNid, 0, pdu.depth(),
                     pdu.originServerTs(), pdu.sender(), current.nid(), pdu.redacts(), json);
             String redactedBy = applyEarlierRedaction(tx, room, pdu, nid);
-            if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) redactedTarget[0] = applyRedaction(tx, room, pdu, current.nid());
+            if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) redactedTarget[0] = applyRedaction(tx, room, pdu, current);
             List<Long> newLatest = new ArrayList<>(latestNids);
             newLatest.add(nid);
             if (!RoomsTable.updateHead(tx, room.roomNid(), head.latestEventNids(), newLatest, current.nid(), depth)) {

@@ -145,6 +145,16 @@ class RedactionBeforeTargetTest {
             ObjectNode again = event(r, v, roomId, MALLORY.userId(), "m.room.redaction", Map.of("redacts", later), later, null);
             assertThat(r.rs.receiveEvent(again)).isTrue();
             assertThat(r.rs.event(ALICE.userId(), roomId, later).path("content").path("body").asString()).isEqualTo("later");
+            // with the power to redact (level 50 here), another server's redaction applies, also before its target
+            ObjectNode power = r.rs.stateContent(ALICE.userId(), roomId, "m.room.power_levels", "").deepCopy();
+            ((ObjectNode) power.get("users")).put(MALLORY.userId(), 50);
+            r.rs.send(ALICE, roomId, "m.room.power_levels", "", power, Optional.empty());
+            String powered = head(db, r, roomId);
+            ObjectNode late = event(r, v, roomId, ALICE.userId(), "m.room.message", Map.of("body", "mod me"), powered, null);
+            String lateId = EventIds.eventId(v, late);
+            assertThat(r.rs.receiveEvent(event(r, v, roomId, MALLORY.userId(), "m.room.redaction", Map.of("redacts", lateId), powered, null))).isTrue();
+            assertThat(r.rs.receiveEvent(late)).isTrue();
+            assertThat(r.rs.event(ALICE.userId(), roomId, lateId).path("content").isEmpty()).isTrue();
         }
     }
 
