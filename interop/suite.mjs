@@ -144,9 +144,20 @@ const checks = [
       await client.invite(room.roomId, ctx.friend.userId);
       const invited = await client.getStateEvent(room.roomId, "m.room.member", ctx.friend.userId);
       if (invited.membership !== "invite") throw new Error(`membership is ${invited.membership}`);
+      const { next_batch: beforeJoin } = await client.http.authedRequest("GET", "/sync", { timeout: "0" });
       await friend.joinRoom(room.roomId);
       const members = await client.getJoinedRoomMembers(room.roomId);
       if (!(ctx.friend.userId in members.joined)) throw new Error(`joined members are ${JSON.stringify(members)}`);
+      // /members as the SDK loads them (not_membership=leave), now and at a sync token from before the join
+      const now = await client.members(room.roomId, undefined, "leave");
+      if (!now.chunk.some((e) => e.state_key === ctx.friend.userId && e.content.membership === "join")) {
+        throw new Error(`members now are ${JSON.stringify(now.chunk)}`);
+      }
+      const then = await client.members(room.roomId, undefined, "leave", beforeJoin);
+      const friendThen = then.chunk.find((e) => e.state_key === ctx.friend.userId);
+      if (friendThen?.content.membership === "join" || !then.chunk.some((e) => e.state_key === ctx.account.userId)) {
+        throw new Error(`members before the join are ${JSON.stringify(then.chunk)}`);
+      }
       const { event_id: eventId } = await friend.sendEvent(room.roomId, "m.room.message", { msgtype: "m.text", body: "hi back" });
       const seen = await client.fetchRoomEvent(room.roomId, eventId);
       if (seen.content.body !== "hi back") throw new Error(`alice sees ${JSON.stringify(seen)}`);

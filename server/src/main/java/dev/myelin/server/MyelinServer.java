@@ -119,12 +119,16 @@ public final class MyelinServer implements AutoCloseable {
                 rooms = new LocalRoomserver(roomDb, streams, new LocalRoomserver.Settings(config.serverName(),
                         signingKey, RoomVersions.get(config.rooms().defaultRoomVersion())), profiles(users), clock, random);
             }
+            java.util.concurrent.atomic.AtomicReference<dev.myelin.clientapi.routing.Annotations> annotations =
+                    new java.util.concurrent.atomic.AtomicReference<>(dev.myelin.clientapi.routing.Annotations.NONE);
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
                 databases.add(clientDb);
                 ClientApi.addRoutes(router, clientDb, users, clientApiSettings(config), clock, random, rooms::profileChanged);
                 KeysRoutes.addRoutes(router, clientDb, users, keys, clientApiSettings(config), clock, random);
-                RoomClientApi.addRoutes(router, users, rooms);
+                // why: syncapi (built below, when this process runs it) keeps the relations index the duplicate
+                // annotation check reads; until then, and without syncapi here, annotations are sent unchecked
+                RoomClientApi.addRoutes(router, users, rooms, a -> annotations.get().alreadySent(a));
             }
             // syncapi: its indexes fed by the OutputRoomEvent stream, reading event JSON from the roomserver's
             // event store; /sync and the history routes. why: it reads the event store in process until RPC exists
@@ -137,6 +141,7 @@ public final class MyelinServer implements AutoCloseable {
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
                 SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock);
                 services.add(sync);
+                annotations.set(sync.annotations());
                 // why: account data lives in the userapi, which tells sync in process when it changes
                 localUsers.onAccountDataChange(notifier::wakeUser);
                 OutputRoomEventConsumer.declare(streams);

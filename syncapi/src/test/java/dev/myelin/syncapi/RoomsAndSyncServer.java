@@ -79,7 +79,7 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         OutputRoomEventConsumer.declare(streams);
         OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
         Router router = new Router();
-        RoomClientApi.addRoutes(router, users, rooms);
+        RoomClientApi.addRoutes(router, users, rooms, sync.annotations());
         sync.addRoutes(router, new Authenticator(users));
         server = HttpServer.start(List.of(HttpServer.Listener.plain("127.0.0.1", 0)), router, HttpSettings.defaults(),
                 new SimpleMeterRegistry());
@@ -104,6 +104,9 @@ public final class RoomsAndSyncServer implements AutoCloseable {
 
     public SyncComponent sync() { return sync; }
 
+    /** The roomserver, for input a client cannot make (events built elsewhere). */
+    public LocalRoomserver rooms() { return rooms; }
+
     /** Creates an account and logs a device in; returns the access token. */
     public String user(String localpart) {
         users.createAccount(localpart, Optional.empty(), false, false);
@@ -112,19 +115,34 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         return login.accessToken();
     }
 
+    /** Encodes a path segment (room IDs, event IDs). */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     public static String id(String localpart) {
         return "@" + localpart + ":test.local";
     }
 
     public JsonNode call(String method, String path, String token, Object body) throws Exception {
+        Response response = request(method, path, token, body);
+        if (response.status() != 200) throw new AssertionError(method + " " + path + " → " + response.status() + " " + response.body());
+        return response.body();
+    }
+
+    /** A response of any status: its status and JSON body. */
+    public record Response(int status, JsonNode body) {
+        public String errcode() { return body.path("errcode").asString(""); }
+    }
+
+    public Response request(String method, String path, String token, Object body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
         if (token != null) request.header("Authorization", "Bearer " + token);
         String text = body == null ? null : JSON.writeValueAsString(body);
         request.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
-        if (response.statusCode() != 200) throw new AssertionError(method + " " + path + " → " + response.statusCode() + " " + json);
-        return json;
+        return new Response(response.statusCode(), json);
     }
 
     public String createRoom(String token, Map<String, ?> body) throws Exception {

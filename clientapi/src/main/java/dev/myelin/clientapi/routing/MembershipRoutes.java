@@ -20,10 +20,12 @@ final class MembershipRoutes {
 
     private final RoomserverApi rooms;
     private final Authenticator auth;
+    private final UpgradedRoomUserData userData;
 
-    MembershipRoutes(RoomserverApi rooms, Authenticator auth) {
+    MembershipRoutes(RoomserverApi rooms, Authenticator auth, UpgradedRoomUserData userData) {
         this.rooms = rooms;
         this.auth = auth;
+        this.userData = userData;
     }
 
     void addTo(Router router) {
@@ -63,7 +65,9 @@ final class MembershipRoutes {
 
     private Reply join(HttpCall call, Requester r, String roomIdOrAlias) {
         Optional<String> reason = Fields.optionalString(bodyOrEmpty(call), "reason");
-        return Reply.json(Map.of("room_id", rooms.join(RoomRoutes.sender(r), roomIdOrAlias, reason)));
+        String roomId = rooms.join(RoomRoutes.sender(r), roomIdOrAlias, reason);
+        userData.joined(r.userId(), roomId);
+        return Reply.json(Map.of("room_id", roomId));
     }
 
     /** The body as an object; these endpoints accept an empty body. */

@@ -11,9 +11,15 @@ public final class RoomClientApi {
 
     /** Adds every room endpoint to {@code router}; requests are authenticated through {@code users}. */
     public static void addRoutes(Router router, UserApi users, RoomserverApi rooms) {
+        addRoutes(router, users, rooms, Annotations.NONE);
+    }
+
+    /** As {@link #addRoutes(Router, UserApi, RoomserverApi)}, refusing duplicate annotations found in {@code annotations}. */
+    public static void addRoutes(Router router, UserApi users, RoomserverApi rooms, Annotations annotations) {
         Authenticator auth = new Authenticator(users);
-        new RoomRoutes(rooms, auth).addTo(router);
-        new MembershipRoutes(rooms, auth).addTo(router);
+        UpgradedRoomUserData userData = new UpgradedRoomUserData(users, rooms);
+        new RoomRoutes(rooms, auth, userData, annotations).addTo(router);
+        new MembershipRoutes(rooms, auth, userData).addTo(router);
         new DirectoryRoutes(rooms, auth).addTo(router);
         new SpaceAndReportRoutes(rooms, auth).addTo(router);
     }

@@ -14,18 +14,23 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Creating rooms, sending events and reading rooms (https://spec.matrix.org/v1.19/client-server-api/#rooms):
- * {@code /createRoom}, {@code /send}, {@code /state}, {@code /event}, {@code /members}, {@code /joined_members},
+ * {@code /createRoom}, {@code /send}, {@code /state}, {@code /event}, {@code /joined_members},
  * {@code /joined_rooms} and {@code /redact}. The behaviour lives in the roomserver; these parse and render.
+ * ({@code /members} is syncapi's: its {@code at} parameter is a sync token.)
  */
 final class RoomRoutes {
     private static final String ROOM = "/_matrix/client/v3/rooms/{roomId}";
 
     private final RoomserverApi rooms;
     private final Authenticator auth;
+    private final UpgradedRoomUserData userData;
+    private final Annotations annotations;
 
-    RoomRoutes(RoomserverApi rooms, Authenticator auth) {
+    RoomRoutes(RoomserverApi rooms, Authenticator auth, UpgradedRoomUserData userData, Annotations annotations) {
         this.rooms = rooms;
         this.auth = auth;
+        this.userData = userData;
+        this.annotations = annotations;
     }
 
     void addTo(Router router) {
@@ -41,7 +46,9 @@ final class RoomRoutes {
         });
         router.put(ROOM + "/send/{eventType}/{txnId}", call -> {
             Requester r = auth.requireAllowingGuests(call);
-            String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), null, call.json(),
+            ObjectNode content = call.json();
+            refuseDuplicateAnnotation(r, call.pathParam("roomId"), call.pathParam("eventType"), content, call.pathParam("txnId"));
+            String id = rooms.send(sender(r), call.pathParam("roomId"), call.pathParam("eventType"), null, content,
                     Optional.of(call.pathParam("txnId")));
             return Reply.json(Map.of("event_id", id));
         });
@@ -56,12 +63,6 @@ final class RoomRoutes {
         router.get(ROOM + "/event/{eventId}", call -> {
             Requester r = auth.requireAllowingGuests(call);
             return Reply.json(rooms.event(r.userId(), call.pathParam("roomId"), call.pathParam("eventId")));
-        });
-        router.get(ROOM + "/members", call -> {
-            Requester r = auth.requireAllowingGuests(call);
-            // why: 'at' is a sync stream token, which only syncapi can interpret; the current state is served
-            return Reply.json(Map.of("chunk", rooms.members(r.userId(), call.pathParam("roomId"),
-                    membershipParam(call, "membership"), membershipParam(call, "not_membership"))));
         });
         router.get(ROOM + "/joined_members", call -> {
             Requester r = auth.require(call);
@@ -94,6 +95,7 @@ final class RoomRoutes {
                 }
             }
             String replacement = rooms.upgradeRoom(sender(r), call.pathParam("roomId"), Fields.string(body, "new_version"), creators);
+            userData.upgraded(r.userId(), call.pathParam("roomId"), replacement);
             return Reply.json(Map.of("replacement_room", replacement));
         });
         router.get("/_matrix/client/v1/rooms/{roomId}/timestamp_to_event", call -> {
@@ -126,12 +128,16 @@ final class RoomRoutes {
         return Reply.json(rooms.stateContent(r.userId(), call.pathParam("roomId"), call.pathParam("eventType"), stateKey));
     }
 
-    private static Optional<String> membershipParam(HttpCall call, String name) {
-        Optional<String> v = call.queryParam(name);
-        if (v.isPresent() && !java.util.Set.of("join", "invite", "knock", "leave", "ban").contains(v.get())) {
-            throw MatrixException.invalidParam(name + " must be one of join, invite, knock, leave, ban");
+    /** 400 M_DUPLICATE_ANNOTATION for a second identical annotation (same sender, event type, target and key). */
+    private void refuseDuplicateAnnotation(Requester r, String roomId, String type, ObjectNode content, String txnId) {
+        tools.jackson.databind.JsonNode relates = content.get("m.relates_to");
+        if (relates == null || !"m.annotation".equals(relates.path("rel_type").asString(""))) return;
+        if (!relates.path("event_id").isString() || !relates.path("key").isString()) return;
+        Annotations.Annotation a = new Annotations.Annotation(roomId, r.userId(), r.deviceId(), txnId, type,
+                relates.get("event_id").stringValue(), relates.get("key").stringValue());
+        if (annotations.alreadySent(a)) {
+            throw new MatrixException("M_DUPLICATE_ANNOTATION", "You have already sent this annotation to this event", 400);
         }
-        return v;
     }
 
     static Sender sender(Requester r) {

@@ -53,6 +53,11 @@ final class SpaceAndReportRoutes {
         });
         router.post("/_matrix/client/v3/users/{userId}/report", call -> {
             Requester r = auth.require(call);
+            try {
+                dev.myelin.protocol.id.UserId.parse(call.pathParam("userId"));
+            } catch (dev.myelin.protocol.ProtocolException e) {
+                throw MatrixException.invalidParam("Not a user ID: " + e.getMessage());
+            }
             rooms.report(RoomRoutes.sender(r), null, null, call.pathParam("userId"),
                     Fields.optionalString(call.json(), "reason"), Optional.empty());
             return Reply.empty();

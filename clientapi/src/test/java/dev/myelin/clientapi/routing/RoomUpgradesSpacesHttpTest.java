@@ -53,6 +53,82 @@ class RoomUpgradesSpacesHttpTest {
     }
 
     @DatabaseTest
+    void upgradeCarriesPowerLevelsInvitesSpaceChildrenAndEachUsersSettings(DatabaseConfig config) throws Exception {
+        try (RoomTestServer s = new RoomTestServer(config)) {
+            String alice = s.register("alice");
+            String bob = s.register("bob");
+            s.register("carol");
+            String erin = s.register("erin");
+            // alice may upgrade (tombstone 50) but not change power levels (100): her level is raised in the new room
+            // while the state is copied, then the old power levels are restored
+            Map<String, Object> power = Map.of("users", Map.of("@alice:test.local", 60), "users_default", 0,
+                    "events", Map.of("m.room.tombstone", 50, "m.room.power_levels", 100), "state_default", 50,
+                    "ban", 50, "invite", 0);
+            String old = s.post(V3 + "/createRoom", alice, Map.of("room_version", "10", "preset", "public_chat",
+                    "name", "Old", "power_level_content_override", power)).text("room_id");
+            String o = V3 + "/rooms/" + enc(old);
+            s.post(o + "/join", bob, Map.of());
+            s.post(o + "/join", erin, Map.of());
+            s.post(o + "/invite", alice, Map.of("user_id", "@carol:test.local"));
+            s.put(o + "/state/m.space.child/" + enc("!child:test.local"), alice, Map.of("via", List.of("test.local")));
+            s.put(o + "/state/m.room.encryption", alice, Map.of("algorithm", "m.megolm.v1.aes-sha2"));
+
+            // bob's settings for the old room: a tag, a DM entry, a room rule and an override rule naming it
+            String bobUser = V3 + "/user/" + enc("@bob:test.local");
+            assertThat(s.put(bobUser + "/rooms/" + enc(old) + "/tags/u.work", bob, Map.of("order", 0.5)).status()).isEqualTo(200);
+            s.put(bobUser + "/account_data/m.direct", bob, Map.of("@alice:test.local", List.of(old)));
+            assertThat(s.put(V3 + "/pushrules/global/room/" + enc(old), bob, Map.of("actions", List.of())).status()).isEqualTo(200);
+            assertThat(s.put(V3 + "/pushrules/global/override/" + enc("mute " + old), bob, Map.of("actions", List.of(),
+                    "conditions", List.of(Map.of("kind", "event_match", "key", "room_id", "pattern", old)))).status()).isEqualTo(200);
+            // erin tags the old room, leaves, and joins the new room later
+            s.put(V3 + "/user/" + enc("@erin:test.local") + "/rooms/" + enc(old) + "/tags/m.favourite", erin, Map.of());
+            s.post(o + "/leave", erin, Map.of());
+
+            Response upgraded = s.post(o + "/upgrade", alice, Map.of("new_version", "11"));
+            assertThat(upgraded.status()).isEqualTo(200);
+            String fresh = upgraded.text("replacement_room");
+            String n = V3 + "/rooms/" + enc(fresh);
+            JsonNode pl = s.get(n + "/state/m.room.power_levels", alice).body();
+            assertThat(pl.path("users").path("@alice:test.local").asInt()).isEqualTo(60);
+            assertThat(pl.path("events").path("m.room.power_levels").asInt()).isEqualTo(100);
+            assertThat(s.get(n + "/state/m.room.encryption", alice).text("algorithm")).isEqualTo("m.megolm.v1.aes-sha2");
+            assertThat(s.get(n + "/state/m.space.child/" + enc("!child:test.local"), alice).body().path("via").get(0).asString())
+                    .isEqualTo("test.local");
+            assertThat(s.get(n + "/state/m.room.member/" + enc("@carol:test.local"), alice).text("membership")).isEqualTo("invite");
+            assertThat(s.get(n + "/state/m.room.member/" + enc("@bob:test.local"), alice).errcode()).isEqualTo("M_NOT_FOUND");
+            assertThat(s.get(o + "/state/m.room.tombstone", alice).text("replacement_room")).isEqualTo(fresh);
+
+            // bob was in the old room: his settings were copied at the upgrade, before he joins
+            assertThat(s.get(bobUser + "/rooms/" + enc(fresh) + "/tags", bob).body().path("tags").has("u.work")).isTrue();
+            assertThat(s.get(bobUser + "/account_data/m.direct", bob).body().path("@alice:test.local").toString()).contains(old, fresh);
+            assertThat(s.get(V3 + "/pushrules/global/room/" + enc(fresh), bob).status()).isEqualTo(200);
+            JsonNode mute = s.get(V3 + "/pushrules/global/override/" + enc("mute " + fresh), bob).body();
+            assertThat(mute.path("conditions").get(0).path("pattern").asString()).isEqualTo(fresh);
+            assertThat(s.post(V3 + "/join/" + enc(fresh), bob, Map.of()).status()).isEqualTo(200);
+            assertThat(s.get(bobUser + "/rooms/" + enc(fresh) + "/tags", bob).body().path("tags").size()).isEqualTo(1);
+
+            // erin had left: her tag follows when she joins the new room
+            String erinUser = V3 + "/user/" + enc("@erin:test.local");
+            assertThat(s.get(erinUser + "/rooms/" + enc(fresh) + "/tags", erin).body().path("tags").has("m.favourite")).isFalse();
+            assertThat(s.post(n + "/join", erin, Map.of()).status()).isEqualTo(200);
+            assertThat(s.get(erinUser + "/rooms/" + enc(fresh) + "/tags", erin).body().path("tags").has("m.favourite")).isTrue();
+        }
+    }
+
+    @DatabaseTest
+    void aCreatorKeepsFullPowerWhenARoomMovesToAVersionWithoutPrivilegedCreators(DatabaseConfig config) throws Exception {
+        try (RoomTestServer s = new RoomTestServer(config)) {
+            String alice = s.register("alice");
+            String old = s.post(V3 + "/createRoom", alice, Map.of("room_version", "12")).text("room_id");
+            Response upgraded = s.post(V3 + "/rooms/" + enc(old) + "/upgrade", alice, Map.of("new_version", "11"));
+            assertThat(upgraded.status()).isEqualTo(200);
+            String n = V3 + "/rooms/" + enc(upgraded.text("replacement_room"));
+            assertThat(s.get(n + "/state/m.room.power_levels", alice).body().path("users").path("@alice:test.local").asInt()).isEqualTo(100);
+            assertThat(s.put(n + "/state/m.room.topic", alice, Map.of("topic", "still mine")).status()).isEqualTo(200);
+        }
+    }
+
+    @DatabaseTest
     void profileChangesUpdateMembershipEvents(DatabaseConfig config) throws Exception {
         try (RoomTestServer s = new RoomTestServer(config)) {
             String alice = s.register("alice");

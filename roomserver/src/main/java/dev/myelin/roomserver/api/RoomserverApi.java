@@ -57,9 +57,6 @@ public interface RoomserverApi {
     /** The whole state event (client format) for {@code ?format=event}. */
     ObjectNode stateEvent(String userId, String roomId, String type, String stateKey);
 
-    /** The member events of the room, filtered by membership (both filters optional). */
-    List<ObjectNode> members(String userId, String roomId, Optional<String> membership, Optional<String> notMembership);
-
     /** The joined members with their display names and avatars. */
     Map<String, ObjectNode> joinedMembers(String userId, String roomId);
 

@@ -125,7 +125,7 @@ public final class LocalRoomserver implements RoomserverApi {
     public String send(Sender sender, String roomId, String type, String stateKey, ObjectNode content, Optional<String> txnId) {
         RoomInfo room = knownRoom(roomId);
         if (type.isEmpty()) throw MatrixException.badJson("The event type must not be empty");
-        if (stateKey != null) validateState(room, type, content);
+        if (stateKey != null) validateState(room, type, stateKey, content);
         if (Pdu.REDACTION.equals(type) && stateKey == null && content.path("redacts").isString()) {
             // why: from room version 11 a redaction sent through /send names its target in content; it must pass
             // the same permission check as /redact, or anyone could redact anyone's events
@@ -139,6 +139,17 @@ public final class LocalRoomserver implements RoomserverApi {
             removeGuests(room);
         }
         return eventId;
+    }
+
+    /**
+     * Accepts a message event built and signed elsewhere, as {@link RoomInput#receive} describes: the seed of the
+     * federation input (which will check signatures first), and how tests feed events in orders a local client
+     * cannot make. Returns whether the event was new.
+     */
+    public boolean receiveEvent(ObjectNode event) {
+        JsonNode roomId = event.get("room_id");
+        if (roomId == null || !roomId.isString()) throw MatrixException.badJson("room_id must be a string");
+        return input.receive(knownRoom(roomId.stringValue()), event);
     }
 
     /**
@@ -188,9 +199,32 @@ public final class LocalRoomserver implements RoomserverApi {
         return sender.deviceId() == null ? "" : sender.deviceId();
     }
 
-    /** Checks of state content the auth rules do not make: aliases must exist, ACLs must have the right shape. */
-    private void validateState(RoomInfo room, String type, ObjectNode content) {
+    /**
+     * Checks of state the auth rules do not make (refused as bad input, 400, before anything is built): a second
+     * create event, member events about something other than a user or with an unknown membership, the shape of
+     * well-known content, aliases that must exist, ACLs.
+     */
+    private void validateState(RoomInfo room, String type, String stateKey, ObjectNode content) {
         switch (type) {
+            case Pdu.CREATE -> throw MatrixException.forbidden("m.room.create can only be the first event of a room");
+            case Pdu.MEMBER -> {
+                RoomCreation.requireUserId(stateKey);
+                String membership = content.path("membership").asString("");
+                if (!content.path("membership").isString()
+                        || !java.util.Set.of("join", "invite", "leave", "ban", "knock").contains(membership)) {
+                    throw MatrixException.badJson("membership must be one of join, invite, leave, ban, knock");
+                }
+            }
+            case Pdu.JOIN_RULES -> requireString(content, "join_rule", true);
+            case Pdu.HISTORY_VISIBILITY -> {
+                requireString(content, "history_visibility", true);
+                if (!java.util.Set.of("world_readable", "shared", "invited", "joined").contains(content.get("history_visibility").stringValue())) {
+                    throw MatrixException.badJson("history_visibility must be one of world_readable, shared, invited, joined");
+                }
+            }
+            case "m.room.guest_access" -> requireString(content, "guest_access", true);
+            case "m.room.name" -> requireString(content, "name", false);
+            case "m.room.topic" -> requireString(content, "topic", false);
             case "m.room.canonical_alias" -> {
                 List<String> aliases = new ArrayList<>();
                 JsonNode alias = content.get("alias");
@@ -233,6 +267,12 @@ public final class LocalRoomserver implements RoomserverApi {
             }
             default -> { }
         }
+    }
+
+    private static void requireString(ObjectNode content, String field, boolean required) {
+        JsonNode v = content.get(field);
+        if (v == null && !required) return;
+        if (v == null || !v.isString()) throw MatrixException.badJson("'" + field + "' must be a string");
     }
 
     // ---- membership
@@ -402,23 +442,6 @@ public final class LocalRoomserver implements RoomserverApi {
     }
 
     @Override
-    public List<ObjectNode> members(String userId, String roomId, Optional<String> membership, Optional<String> notMembership) {
-        RoomInfo room = readableRoom(roomId);
-        return graph.db().read(c -> {
-            List<ObjectNode> out = new ArrayList<>();
-            for (Map.Entry<StateKey, StoredEvent> e : visibleState(c, room, userId).entrySet()) {
-                if (!e.getKey().type().equals(Pdu.MEMBER)) continue;
-                String m = e.getValue().pdu().content().path("membership").asString("");
-                if (membership.isPresent() && !membership.get().equals(m)) continue;
-                if (notMembership.isPresent() && notMembership.get().equals(m)) continue;
-                out.add(format(c, e.getValue()));
-            }
-            out.sort(Comparator.comparing(o -> o.path("state_key").asString()));
-            return out;
-        });
-    }
-
-    @Override
     public Map<String, ObjectNode> joinedMembers(String userId, String roomId) {
         RoomInfo room = readableRoom(roomId);
         return graph.db().read(c -> {
@@ -469,9 +492,11 @@ public final class LocalRoomserver implements RoomserverApi {
         } catch (ProtocolException e) {
             throw MatrixException.invalidParam("Invalid room alias: " + e.getMessage());
         }
+        boolean local = parsed.server().value().equals(serverName);
         return graph.db().read(c -> AliasesTable.get(c, parsed.toString()))
                 .map(AliasesTable.AliasRow::roomId)
-                .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
+                .orElseThrow(() -> MatrixException.notFound(local ? "Room alias " + alias + " not found"
+                        : "Room alias " + alias + " is another server's; asking it needs federation, which is not available yet"));
     }
 
     @Override

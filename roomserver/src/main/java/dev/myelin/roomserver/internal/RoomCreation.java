@@ -47,7 +47,9 @@ final class RoomCreation {
         }
         String preset = optionalString(body, "preset").orElse(visibility.equals("public") ? "public_chat" : "private_chat");
         if (!PRESETS.contains(preset)) throw MatrixException.badJson("Unknown preset " + preset);
-        boolean isDirect = body.path("is_direct").asBoolean(false);
+        JsonNode direct = body.get("is_direct");
+        if (direct != null && !direct.isNull() && !direct.isBoolean()) throw MatrixException.badJson("is_direct must be a boolean");
+        boolean isDirect = direct != null && direct.asBoolean(false);
 
         List<String> invites = new ArrayList<>();
         JsonNode inviteNode = body.get("invite");
@@ -69,13 +71,13 @@ final class RoomCreation {
         Optional<String> aliasName = optionalString(body, "room_alias_name");
         if (aliasName.isPresent()) {
             String a = "#" + aliasName.get() + ":" + serverName;
+            if (aliasName.get().contains(":") || aliasName.get().contains("#")) {
+                throw MatrixException.invalidParam("room_alias_name must be the localpart only (no ':' or '#')");
+            }
             try {
                 RoomAlias.parse(a);
             } catch (ProtocolException e) {
                 throw MatrixException.invalidParam("Invalid room_alias_name: " + e.getMessage());
-            }
-            if (aliasName.get().contains(":") || aliasName.get().contains("#")) {
-                throw MatrixException.invalidParam("room_alias_name must be the localpart only");
             }
             alias = Optional.of(a);
         }

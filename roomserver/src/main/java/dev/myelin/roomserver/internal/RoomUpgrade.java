@@ -23,9 +23,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Room upgrades (https://spec.matrix.org/v1.19/client-server-api/#server-behaviour-19): a new room whose create
- * event names its predecessor, with the old room's transferable state, power levels and bans copied; the local
- * aliases and the directory listing moved; then a tombstone in the old room and its power levels raised so that
- * ordinary members can no longer talk or invite there.
+ * event names its predecessor, with the old room's transferable state, power levels (the upgrader's level raised
+ * while the state is copied, then restored), space children, bans and local invites copied; the local aliases, the
+ * canonical alias and the directory listing moved; then a tombstone in the old room and its power levels raised so
+ * that ordinary members can no longer talk or invite there. Per-user data (tags, push rules, {@code m.direct}) is
+ * the userapi's: clientapi copies it.
  */
 final class RoomUpgrade {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -88,17 +90,27 @@ final class RoomUpgrade {
         ObjectNode pl = oldPower == null ? RoomCreation.defaultPowerLevels(version, upgrader, "private_chat", List.of())
                 : oldPower.content().deepCopy();
         ObjectNode users = pl.get("users") instanceof ObjectNode u ? u : pl.putObject("users");
+        ObjectNode restored = null;
         if (version.privilegedCreators()) {
             creators.forEach(users::remove);
-        } else {
-            // why: the upgrader must be able to send the copied state; their old level counts if it was higher
-            long old100 = Math.max(100, power.userLevel(upgrader) == PowerLevels.INFINITE ? 100 : power.userLevel(upgrader));
-            users.put(upgrader, old100);
-        }
-        if (version.privilegedCreators()) {
             ObjectNode evs = pl.get("events") instanceof ObjectNode e ? e : pl.putObject("events");
             long stateDefault = pl.path("state_default").asLong(50);
             if (evs.path("m.room.tombstone").asLong(0) <= stateDefault) evs.put("m.room.tombstone", Math.max(150, stateDefault + 1));
+        } else {
+            // why: the upgrader must be able to send every copied state event, the bans and invites; as Synapse does, their
+            // level is raised for the copying only, and the old power levels are sent again afterwards
+            long needed = Math.max(power.level(PowerLevels.STATE_DEFAULT), Math.max(power.ban(), power.invite()));
+            if (pl.get("events") instanceof ObjectNode evs) {
+                for (String type : evs.propertyNames()) needed = Math.max(needed, power.eventLevel(type, true));
+            }
+            long own = power.userLevel(upgrader) == PowerLevels.INFINITE ? 100 : power.userLevel(upgrader);
+            if (oldPower == null || (old.version().privilegedCreators() && power.creators().contains(upgrader))) {
+                // why: a creator of a v12+ room has no entry (the create event gives the power); here it must be explicit
+                users.put(upgrader, Math.max(100, own));
+            } else if (own < needed) {
+                restored = pl.deepCopy();
+                users.put(upgrader, needed);
+            }
         }
         events.add(EventTemplate.state(upgrader, Pdu.POWER_LEVELS, "", pl));
         for (String type : COPIED) {
@@ -106,14 +118,26 @@ final class RoomUpgrade {
             if (e != null && e.redactedBy() == null) events.add(EventTemplate.state(upgrader, type, "", e.pdu().content().deepCopy()));
         }
         StoredEvent canonical = state.get(new StateKey("m.room.canonical_alias", ""));
+        String local = ":" + input.serverName();
         for (Map.Entry<StateKey, StoredEvent> e : state.entrySet()) {
-            if (e.getKey().type().equals(Pdu.MEMBER) && "ban".equals(e.getValue().pdu().content().path("membership").asString(""))) {
+            String type = e.getKey().type();
+            String membership = e.getValue().pdu().content().path("membership").asString("");
+            if (type.equals("m.space.child") && e.getValue().redactedBy() == null && e.getValue().pdu().content().path("via").isArray()) {
+                // a space keeps its children (a child with content but no 'via' is a removed one)
+                events.add(EventTemplate.state(upgrader, type, e.getKey().stateKey(), e.getValue().pdu().content().deepCopy()));
+            } else if (type.equals(Pdu.MEMBER) && membership.equals("ban")) {
                 ObjectNode ban = JSON.objectNode().put("membership", "ban");
                 JsonNode reason = e.getValue().pdu().content().get("reason");
                 if (reason != null && reason.isString()) ban.put("reason", reason.stringValue());
                 events.add(EventTemplate.state(upgrader, Pdu.MEMBER, e.getKey().stateKey(), ban));
+            } else if (type.equals(Pdu.MEMBER) && membership.equals("invite") && e.getKey().stateKey().endsWith(local)) {
+                // why: a user invited to the old room could not join an invite-only successor; local invites are
+                // carried over (inviting a user of another server needs federation)
+                events.add(EventTemplate.state(upgrader, Pdu.MEMBER, e.getKey().stateKey(),
+                        RoomCreation.memberContent("invite", e.getKey().stateKey(), profiles, null)));
             }
         }
+        if (restored != null) events.add(EventTemplate.state(upgrader, Pdu.POWER_LEVELS, "", restored));
         String newRoomId = input.create(version, events);
         RoomInfo newRoom = graph.room(newRoomId).orElseThrow();
 

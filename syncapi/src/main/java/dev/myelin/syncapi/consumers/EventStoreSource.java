@@ -35,7 +35,9 @@ public final class EventStoreSource implements RoomEventSource {
     }
 
     static EventFacts facts(StoredEvent e) {
-        var pdu = e.pdu();
+        // why: a target that arrived after its redaction is redacted from the start: its relation, search text and
+        // profile fields must never enter sync's indexes
+        var pdu = e.effectivePdu();
         String membership = null;
         if ("m.room.member".equals(pdu.type())) {
             JsonNode m = pdu.content().get("membership");

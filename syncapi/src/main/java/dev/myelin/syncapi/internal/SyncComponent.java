@@ -7,6 +7,7 @@ import dev.myelin.syncapi.api.SyncExtension;
 import dev.myelin.syncapi.api.SyncMemberships;
 import dev.myelin.syncapi.routing.EphemeralRoutes;
 import dev.myelin.syncapi.routing.HistoryRoutes;
+import dev.myelin.syncapi.routing.MembersRoutes;
 import dev.myelin.syncapi.routing.SearchRoutes;
 import dev.myelin.syncapi.routing.SyncRoutes;
 import dev.myelin.syncapi.routing.UserDirectoryRoutes;
@@ -35,6 +36,8 @@ public final class SyncComponent implements AutoCloseable {
     private final Database db;
     private final Settings settings;
     private final Relations relations;
+    private final Members members;
+    private final AnnotationIndex annotations;
     private final Search search;
     private final Typing typing;
     private final Receipts receipts;
@@ -78,6 +81,8 @@ public final class SyncComponent implements AutoCloseable {
         this.engine = new SyncEngine(db, events, notifier, extensions, memberships, clock, users, typing, presence);
         EventRenderer renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
+        this.members = new Members(db, renderer);
+        this.annotations = new AnnotationIndex(db, events, indexer, READ_BARRIER_WAIT);
         this.relations = new Relations(db, renderer);
         this.search = new Search(db, renderer);
     }
@@ -90,12 +95,16 @@ public final class SyncComponent implements AutoCloseable {
 
     public SyncEngine engine() { return engine; }
 
+    /** The duplicate-annotation check of the send endpoint, over sync's relations index. */
+    public dev.myelin.clientapi.routing.Annotations annotations() { return annotations; }
+
     /** Adds syncapi's client routes. */
     public void addRoutes(Router router, Authenticator auth) {
         SyncRoutes.add(router, auth, users, engine, presence);
         EphemeralRoutes.add(router, auth, users, typing, receipts, presence, memberships);
         Runnable readBarrier = () -> indexer.awaitCaughtUp(READ_BARRIER_WAIT);
         HistoryRoutes.add(router, auth, users, history, relations, readBarrier);
+        MembersRoutes.add(router, auth, members, readBarrier);
         UserDirectoryRoutes.add(router, auth, new UserDirectory(db, users, settings.directoryListsAllLocalUsers()));
         SearchRoutes.add(router, auth, users, search, readBarrier);
     }

@@ -41,6 +41,13 @@ public final class RelationsTable {
         return out;
     }
 
+    /** The annotations {@code sender} sent to {@code relatesTo} with event type {@code eventType} (none redacted). */
+    public static List<Row> annotationsBy(Connection c, String roomId, String relatesTo, String sender, String eventType)
+            throws SQLException {
+        return Sql.list(c, "SELECT " + COLUMNS + " FROM sync_relations WHERE relates_to = ? AND rel_type = 'm.annotation' "
+                + "AND room_id = ? AND sender = ? AND event_type = ?", RelationsTable::row, relatesTo, roomId, sender, eventType);
+    }
+
     /** Thread roots of the room with their latest reply position, most recently active first, below {@code before}. */
     public static List<long[]> threadActivity(Connection c, String roomId, long before, int limit) throws SQLException {
         return Sql.list(c, "SELECT MAX(pos) FROM sync_relations WHERE room_id = ? AND rel_type = 'm.thread' "
