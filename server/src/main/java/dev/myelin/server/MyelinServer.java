@@ -7,6 +7,11 @@ import dev.myelin.clientapi.routing.KeysRoutes;
 import dev.myelin.platform.stream.StreamTables;
 import dev.myelin.userapi.keys.LocalKeyServer;
 import dev.myelin.userapi.keys.OutputKeyChangeEvent;
+import dev.myelin.userapi.api.OutputNotificationData;
+import dev.myelin.userapi.api.OutputReceiptEvent;
+import dev.myelin.userapi.consumers.NotificationConsumers;
+import dev.myelin.userapi.internal.PushNotifications;
+import dev.myelin.syncapi.consumers.OutputNotificationDataConsumer;
 import dev.myelin.clientapi.routing.ClientApiSettings;
 import dev.myelin.clientapi.routing.RoomClientApi;
 import dev.myelin.platform.stream.DurableStreams;
@@ -106,6 +111,16 @@ public final class MyelinServer implements AutoCloseable {
                 rooms = new LocalRoomserver(roomDb, streams, new LocalRoomserver.Settings(config.serverName(),
                         signingKey, RoomVersions.get(config.rooms().defaultRoomVersion())), profiles(users), clock, random);
             }
+            // push notifications (userapi): each new room event against the push rules of the local members it concerns;
+            // unread counts go to sync on OutputNotificationData, read receipts come back on OutputReceiptEvent.
+            // why here: a stream's producer must exist before its consumers subscribe
+            PushNotifications push = null;
+            if (rooms != null && components.contains(Component.USERAPI)) {
+                push = new PushNotifications(userDb, rooms.events(), rooms::stateBefore, users,
+                        streams.producer(OutputNotificationData.STREAM, userDb), clock);
+                localUsers.onAccountDataChange(push::rulesChanged);
+                NotificationConsumers.declare(streams);
+            }
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
                 databases.add(clientDb);
@@ -122,19 +137,24 @@ public final class MyelinServer implements AutoCloseable {
                 Notifier notifier = new Notifier();
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
-                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock);
+                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock,
+                        SyncComponent.Settings.DEFAULTS, Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
                 services.add(sync);
                 // why: account data lives in the userapi, which tells sync in process when it changes
                 localUsers.onAccountDataChange(notifier::wakeUser);
                 OutputRoomEventConsumer.declare(streams);
                 E2eeSync.declare(streams);
                 OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
+                OutputNotificationDataConsumer.declare(streams);
+                OutputNotificationDataConsumer.start(streams, syncDb, notifier);
                 e2ee.subscribeKeyChanges(streams, syncDb);
                 e2ee.subscribeRoomEvents(streams, syncDb);
                 Authenticator syncAuth = new Authenticator(users);
                 sync.addRoutes(router, syncAuth);
                 e2ee.addRoutes(router, syncAuth);
             }
+            // why: push consumers start last, once the receipt stream's producer (syncapi) exists
+            if (push != null) NotificationConsumers.start(streams, userDb, push);
         }
 
         // mediaapi: upload, download, thumbnails, URL previews; files under <data_dir>/media

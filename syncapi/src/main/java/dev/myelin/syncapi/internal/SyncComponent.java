@@ -3,6 +3,7 @@ package dev.myelin.syncapi.internal;
 import dev.myelin.clientapi.auth.Authenticator;
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.http.Router;
+import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.syncapi.api.SyncExtension;
 import dev.myelin.syncapi.api.SyncMemberships;
 import dev.myelin.syncapi.routing.EphemeralRoutes;
@@ -10,9 +11,11 @@ import dev.myelin.syncapi.routing.HistoryRoutes;
 import dev.myelin.syncapi.routing.SearchRoutes;
 import dev.myelin.syncapi.routing.SyncRoutes;
 import dev.myelin.syncapi.routing.UserDirectoryRoutes;
+import dev.myelin.userapi.api.OutputReceiptEvent;
 import dev.myelin.userapi.api.UserApi;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Syncapi assembled: its indexes over the event store, the notifier, the response engine and the routes. The
@@ -62,6 +65,17 @@ public final class SyncComponent implements AutoCloseable {
 
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings) {
+        this(db, events, users, notifier, extensions, clock, settings, Optional.empty());
+    }
+
+    /**
+     * @param receiptsOut the producer of {@code OutputReceiptEvent} on this database, through which userapi learns
+     *                    of read receipts and resets unread counts (empty: counts are never reset)
+     */
+    public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
+                         List<SyncExtension> extensions, Clock clock, Settings settings,
+                         Optional<StreamProducer<OutputReceiptEvent>> receiptsOut) {
+        UnreadNotifications.migrate(db);
         this.settings = settings;
         boolean presenceEnabled = settings.presenceEnabled();
         this.notifier = notifier;
@@ -70,7 +84,7 @@ public final class SyncComponent implements AutoCloseable {
         this.indexer = new RoomIndexer(db, events, notifier);
         this.memberships = new IndexedMemberships(db);
         this.typing = new Typing(clock, indexer::wakeRoom);
-        this.receipts = new Receipts(db, clock, indexer);
+        this.receipts = new Receipts(db, clock, indexer, receiptsOut);
         this.presence = new Presence(db, clock, presenceEnabled, user -> {
             notifier.wakeUser(user);
             memberships.joinedRooms(user).forEach(indexer::wakeRoom);
