@@ -8,6 +8,7 @@ import dev.myelin.syncapi.api.SyncExtension;
 import dev.myelin.syncapi.api.SyncMemberships;
 import dev.myelin.syncapi.routing.EphemeralRoutes;
 import dev.myelin.syncapi.routing.HistoryRoutes;
+import dev.myelin.syncapi.routing.NotificationsRoutes;
 import dev.myelin.syncapi.routing.SearchRoutes;
 import dev.myelin.syncapi.routing.SyncRoutes;
 import dev.myelin.syncapi.routing.UserDirectoryRoutes;
@@ -42,6 +43,7 @@ public final class SyncComponent implements AutoCloseable {
     private final Typing typing;
     private final Receipts receipts;
     private final Presence presence;
+    private final EventRenderer renderer;
 
     /**
      * @param notifier   shared with the extensions, which wake polls through it (create it first)
@@ -90,7 +92,7 @@ public final class SyncComponent implements AutoCloseable {
             memberships.joinedRooms(user).forEach(indexer::wakeRoom);
         });
         this.engine = new SyncEngine(db, events, notifier, extensions, memberships, clock, users, typing, presence);
-        EventRenderer renderer = new EventRenderer(events, clock);
+        this.renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
         this.relations = new Relations(db, renderer);
         this.search = new Search(db, renderer);
@@ -112,6 +114,7 @@ public final class SyncComponent implements AutoCloseable {
         HistoryRoutes.add(router, auth, users, history, relations, readBarrier);
         UserDirectoryRoutes.add(router, auth, new UserDirectory(db, users, settings.directoryListsAllLocalUsers()));
         SearchRoutes.add(router, auth, users, search, readBarrier);
+        NotificationsRoutes.add(router, auth, users, renderer);
     }
 
     /** Stops the typing sweeper. */

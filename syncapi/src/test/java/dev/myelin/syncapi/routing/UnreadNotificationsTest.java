@@ -147,6 +147,42 @@ class UnreadNotificationsTest {
     }
 
     @DatabaseTest
+    void notificationsArePagedNewestFirstAndFilteredByHighlight(DatabaseConfig config) throws Exception {
+        try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
+            String alice = s.user("alice");
+            String bob = s.user("bob");
+            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
+            s.join(bob, room);
+            String first = s.send(alice, room, "one");
+            String mention = send(s, alice, room, Map.of("msgtype", "m.text", "body", "two",
+                    "m.mentions", Map.of("user_ids", List.of(id("bob")))));
+            String third = s.send(alice, room, "three");
+            awaitCounts(s, bob, room, "", "3/1");
+            receipt(s, bob, room, "m.read", first, Map.of());
+            awaitCounts(s, bob, room, "", "2/1");
+
+            JsonNode page = s.call("GET", "/_matrix/client/v3/notifications?limit=2", bob, null);
+            JsonNode list = page.path("notifications");
+            assertThat(list.size()).isEqualTo(2);
+            assertThat(list.get(0).path("event").path("event_id").asString()).isEqualTo(third);
+            assertThat(list.get(1).path("event").path("event_id").asString()).isEqualTo(mention);
+            assertThat(list.get(1).path("actions").toString()).contains("highlight");
+            assertThat(list.get(0).path("room_id").asString()).isEqualTo(room);
+            assertThat(list.get(0).path("read").asBoolean()).isFalse();
+            JsonNode rest = s.call("GET", "/_matrix/client/v3/notifications?limit=2&from="
+                    + page.path("next_token").asString(), bob, null).path("notifications");
+            assertThat(rest.size()).isEqualTo(1);
+            assertThat(rest.get(0).path("event").path("event_id").asString()).isEqualTo(first);
+            assertThat(rest.get(0).path("read").asBoolean()).isTrue();
+
+            JsonNode highlights = s.call("GET", "/_matrix/client/v3/notifications?only=highlight", bob, null);
+            assertThat(highlights.path("notifications").size()).isEqualTo(1);
+            assertThat(highlights.has("next_token")).isFalse();
+            assertThat(s.call("GET", "/_matrix/client/v3/notifications", alice, null).path("notifications").size()).isZero();
+        }
+    }
+
+    @DatabaseTest
     void disabledRulesAndDontNotifyRoomRulesDoNotCount(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
             String alice = s.user("alice");
