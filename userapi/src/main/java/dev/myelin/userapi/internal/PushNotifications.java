@@ -85,8 +85,12 @@ public final class PushNotifications {
         rooms.invalidate(roomId);
     }
 
-    /** Notifications an event makes, decided before the transaction that stores them. */
-    public record Evaluated(String roomId, List<NotificationsTable.Row> notifications) {}
+    /**
+     * Notifications an event makes, decided before the transaction that stores them; {@code localSender} is the
+     * sender when local (sending counts as reading up to the event, in its thread), else null.
+     */
+    public record Evaluated(String roomId, List<NotificationsTable.Row> notifications, String localSender,
+                            String thread, long eventNid) {}
 
     /**
      * Evaluates {@code m}'s event against the push rules of every local member it concerns (joined members other
@@ -99,6 +103,7 @@ public final class PushNotifications {
         Pdu pdu = stored.get().pdu();
         RoomMembers room = rooms.get(m.roomId(), r -> RoomMembers.of(stateBefore.apply(m.eventId())));
         List<NotificationsTable.Row> out = new ArrayList<>();
+        String thread = threadOf(pdu);
         try {
             Set<String> concerned = new LinkedHashSet<>();
             for (String member : room.joined.keySet()) if (member.endsWith(localSuffix)) concerned.add(member);
@@ -108,7 +113,6 @@ public final class PushNotifications {
             }
             concerned.remove(pdu.sender()); // why: the spec forbids notifying users of their own events
             if (!concerned.isEmpty()) {
-                String thread = threadOf(pdu);
                 PowerLevels levels = room.powerLevels();
                 long senderLevel = levels == null ? 0 : levels.userLevel(pdu.sender());
                 long now = clock.millis();
@@ -127,7 +131,8 @@ public final class PushNotifications {
             rooms.invalidate(m.roomId()); // why: a redelivery must start from state the roomserver gives again
             throw e;
         }
-        return new Evaluated(m.roomId(), out);
+        String localSender = pdu.sender().endsWith(localSuffix) ? pdu.sender() : null;
+        return new Evaluated(m.roomId(), out, localSender, thread, m.eventNid());
     }
 
     /**
@@ -142,6 +147,8 @@ public final class PushNotifications {
                     n.eventNid(), n.ts(), n.highlight(), n.actionsJson(), read);
             if (NotificationsTable.insert(tx, row) && !read) report(tx, n.userId(), n.roomId(), Set.of());
         }
+        // why: the spec counts sending an event as moving one's read receipt to it
+        if (e.localSender() != null) read(tx, e.localSender(), e.roomId(), e.thread(), e.eventNid());
     }
 
     /**
@@ -150,13 +157,16 @@ public final class PushNotifications {
      */
     public void receipt(Connection tx, OutputReceiptEvent r) throws SQLException {
         if (!r.userId().endsWith(localSuffix)) return;
-        NotificationsTable.raiseReadMark(tx, r.userId(), r.roomId(), r.threadId() == null ? "" : r.threadId(), r.eventNid());
+        read(tx, r.userId(), r.roomId(), r.threadId(), r.eventNid());
+    }
+
+    /** Marks read up to {@code eventNid} in {@code threadId} (null: every thread) and reports changed counts. */
+    private void read(Connection tx, String userId, String roomId, String threadId, long eventNid) throws SQLException {
+        NotificationsTable.raiseReadMark(tx, userId, roomId, threadId == null ? "" : threadId, eventNid);
         Set<String> before = new HashSet<>();
-        for (NotificationsTable.Unread u : NotificationsTable.unread(tx, r.userId(), r.roomId())) before.add(u.threadId());
+        for (NotificationsTable.Unread u : NotificationsTable.unread(tx, userId, roomId)) before.add(u.threadId());
         if (before.isEmpty()) return;
-        if (NotificationsTable.markRead(tx, r.userId(), r.roomId(), r.threadId(), r.eventNid()) > 0) {
-            report(tx, r.userId(), r.roomId(), before);
-        }
+        if (NotificationsTable.markRead(tx, userId, roomId, threadId, eventNid) > 0) report(tx, userId, roomId, before);
     }
 
     /** A page of the user's notifications, newest first ({@code GET /notifications}). */
