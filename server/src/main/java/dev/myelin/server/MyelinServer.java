@@ -113,13 +113,13 @@ public final class MyelinServer implements AutoCloseable {
             }
             // push notifications (userapi): each new room event against the push rules of the local members it concerns;
             // unread counts go to sync on OutputNotificationData, read receipts come back on OutputReceiptEvent.
-            // why here: a stream's producer must exist before its consumers subscribe
+            // why here: a stream's producer must exist before its consumers subscribe (sync's, below); and until
+            // internal RPC exists, push runs in the process that serves sync, which has the receipts' producer
             PushNotifications push = null;
-            if (rooms != null && components.contains(Component.USERAPI)) {
+            if (rooms != null && components.contains(Component.USERAPI) && components.contains(Component.SYNCAPI)) {
                 push = new PushNotifications(userDb, rooms.events(), rooms::stateBefore, users,
                         streams.producer(OutputNotificationData.STREAM, userDb), clock);
                 localUsers.onAccountDataChange(push::rulesChanged);
-                NotificationConsumers.declare(streams);
             }
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
@@ -138,15 +138,18 @@ public final class MyelinServer implements AutoCloseable {
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
                 SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock,
-                        SyncComponent.Settings.DEFAULTS, Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
+                        SyncComponent.Settings.DEFAULTS,
+                        push == null ? Optional.empty() : Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
                 services.add(sync);
                 // why: account data lives in the userapi, which tells sync in process when it changes
                 localUsers.onAccountDataChange(notifier::wakeUser);
                 OutputRoomEventConsumer.declare(streams);
                 E2eeSync.declare(streams);
                 OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
-                OutputNotificationDataConsumer.declare(streams);
-                OutputNotificationDataConsumer.start(streams, syncDb, notifier);
+                if (push != null) {
+                    OutputNotificationDataConsumer.declare(streams);
+                    OutputNotificationDataConsumer.start(streams, syncDb, notifier);
+                }
                 e2ee.subscribeKeyChanges(streams, syncDb);
                 e2ee.subscribeRoomEvents(streams, syncDb);
                 Authenticator syncAuth = new Authenticator(users);
@@ -154,7 +157,10 @@ public final class MyelinServer implements AutoCloseable {
                 e2ee.addRoutes(router, syncAuth);
             }
             // why: push consumers start last, once the receipt stream's producer (syncapi) exists
-            if (push != null) NotificationConsumers.start(streams, userDb, push);
+            if (push != null) {
+                NotificationConsumers.declare(streams);
+                NotificationConsumers.start(streams, userDb, push);
+            }
         }
 
         // mediaapi: upload, download, thumbnails, URL previews; files under <data_dir>/media

@@ -64,13 +64,24 @@ class UnreadNotificationsTest {
         throw new AssertionError("counts of " + room + " never became " + expected + ": " + roomOf(sync, room));
     }
 
+    /** Alice's public room with Bob joined. */
+    private record Pair(String alice, String bob, String room) {}
+
+    private static Pair aliceAndBob(RoomsAndSyncServer s) throws Exception {
+        String alice = s.user("alice");
+        String bob = s.user("bob");
+        String room = s.createRoom(alice, Map.of("preset", "public_chat"));
+        s.join(bob, room);
+        return new Pair(alice, bob, room);
+    }
+
     @DatabaseTest
     void messagesFromOthersCountAndOwnDoNot(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
-            String alice = s.user("alice");
-            String bob = s.user("bob");
-            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
-            s.join(bob, room);
+            Pair p = aliceAndBob(s);
+            String alice = p.alice();
+            String bob = p.bob();
+            String room = p.room();
             awaitCounts(s, bob, room, "", "0/0");
 
             s.send(alice, room, "hello bob");
@@ -88,10 +99,10 @@ class UnreadNotificationsTest {
     @DatabaseTest
     void mentionsHighlight(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
-            String alice = s.user("alice");
-            String bob = s.user("bob");
-            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
-            s.join(bob, room);
+            Pair p = aliceAndBob(s);
+            String alice = p.alice();
+            String bob = p.bob();
+            String room = p.room();
             send(s, alice, room, Map.of("msgtype", "m.text", "body", "bob: look",
                     "m.mentions", Map.of("user_ids", List.of(id("bob")))));
             awaitCounts(s, bob, room, "", "1/1");
@@ -113,10 +124,10 @@ class UnreadNotificationsTest {
     @DatabaseTest
     void readReceiptsResetCountsAndThreadedReceiptsOnlyTheirThread(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
-            String alice = s.user("alice");
-            String bob = s.user("bob");
-            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
-            s.join(bob, room);
+            Pair p = aliceAndBob(s);
+            String alice = p.alice();
+            String bob = p.bob();
+            String room = p.room();
             String root = s.send(alice, room, "thread root");
             String reply = send(s, alice, room, Map.of("msgtype", "m.text", "body", "in the thread",
                     "m.relates_to", Map.of("rel_type", "m.thread", "event_id", root)));
@@ -152,10 +163,10 @@ class UnreadNotificationsTest {
     @DatabaseTest
     void notificationsArePagedNewestFirstAndFilteredByHighlight(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
-            String alice = s.user("alice");
-            String bob = s.user("bob");
-            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
-            s.join(bob, room);
+            Pair p = aliceAndBob(s);
+            String alice = p.alice();
+            String bob = p.bob();
+            String room = p.room();
             String first = s.send(alice, room, "one");
             String mention = send(s, alice, room, Map.of("msgtype", "m.text", "body", "two",
                     "m.mentions", Map.of("user_ids", List.of(id("bob")))));
@@ -224,10 +235,10 @@ class UnreadNotificationsTest {
     @DatabaseTest
     void aReceiptWakesALongPollWithCountsAtZero(DatabaseConfig config) throws Exception {
         try (RoomsAndSyncServer s = new RoomsAndSyncServer(config)) {
-            String alice = s.user("alice");
-            String bob = s.user("bob");
-            String room = s.createRoom(alice, Map.of("preset", "public_chat"));
-            s.join(bob, room);
+            Pair p = aliceAndBob(s);
+            String alice = p.alice();
+            String bob = p.bob();
+            String room = p.room();
             String message = s.send(alice, room, "read me");
             String next = awaitCounts(s, bob, room, "", "1/0").path("next_batch").asString();
 

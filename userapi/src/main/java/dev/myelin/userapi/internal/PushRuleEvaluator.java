@@ -1,5 +1,6 @@
 package dev.myelin.userapi.internal;
 
+import dev.myelin.protocol.json.PropertyPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -206,26 +207,9 @@ public final class PushRuleEvaluator {
         return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL);
     }
 
-    /**
-     * Splits a dot-separated property path (https://spec.matrix.org/v1.19/appendices/#dot-separated-property-paths):
-     * {@code \.} is a literal dot, {@code \\} a literal backslash, any other backslash is itself.
-     */
+    /** A condition's {@code key} split into property names. */
     static List<String> path(String key) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder part = new StringBuilder();
-        for (int i = 0; i < key.length(); i++) {
-            char ch = key.charAt(i);
-            if (ch == '\\' && i + 1 < key.length() && (key.charAt(i + 1) == '.' || key.charAt(i + 1) == '\\')) {
-                part.append(key.charAt(++i));
-            } else if (ch == '.') {
-                parts.add(part.toString());
-                part.setLength(0);
-            } else {
-                part.append(ch);
-            }
-        }
-        parts.add(part.toString());
-        return List.copyOf(parts);
+        return List.copyOf(PropertyPath.split(key));
     }
 
     /** The value at {@code path}, or null when absent (a JSON null is returned as a null node). */
