@@ -46,6 +46,9 @@ public final class PushNotifications {
     /** The migration set of the notification tables, in the userapi database. */
     public static final String MIGRATIONS = "usernotifications";
 
+    /** How long a read notification stays listed by {@code GET /notifications}. */
+    static final Duration READ_RETENTION = Duration.ofDays(30);
+
     private final Database db;
     private final EventStore events;
     private final Function<String, List<StoredEvent>> stateBefore;
@@ -166,7 +169,11 @@ public final class PushNotifications {
         Set<String> before = new HashSet<>();
         for (NotificationsTable.Unread u : NotificationsTable.unread(tx, userId, roomId)) before.add(u.threadId());
         if (before.isEmpty()) return;
-        if (NotificationsTable.markRead(tx, userId, roomId, threadId, eventNid) > 0) report(tx, userId, roomId, before);
+        if (NotificationsTable.markRead(tx, userId, roomId, threadId, eventNid) > 0) {
+            report(tx, userId, roomId, before);
+            // why: unread notifications are kept until read; read ones only as long as GET /notifications shows them
+            NotificationsTable.deleteReadBefore(tx, userId, roomId, clock.millis() - READ_RETENTION.toMillis());
+        }
     }
 
     /** A page of the user's notifications, newest first ({@code GET /notifications}). */

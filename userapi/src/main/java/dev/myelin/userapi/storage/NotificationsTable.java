@@ -55,6 +55,12 @@ public final class NotificationsTable {
                 userId, before, limit);
     }
 
+    /** Deletes the user's read notifications of the room evaluated before {@code ts}. */
+    public static int deleteReadBefore(Connection tx, String userId, String roomId, long ts) throws SQLException {
+        return Sql.update(tx, "DELETE FROM notifications WHERE user_id = ? AND room_id = ? AND is_read = 1 AND ts < ?",
+                userId, roomId, ts);
+    }
+
     /** Raises the user's read mark of a room thread ('' for an unthreaded receipt) to {@code eventNid}. */
     public static void raiseReadMark(Connection tx, String userId, String roomId, String threadId, long eventNid)
             throws SQLException {

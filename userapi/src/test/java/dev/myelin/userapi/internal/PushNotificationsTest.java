@@ -100,6 +100,8 @@ class PushNotificationsTest {
 
         db.write(tx -> { push.receipt(tx, receipt(3, "$root")); return null; });
         assertThat(last()).containsEntry("$root", new UnreadCounts(0, 0)).containsEntry("main", new UnreadCounts(2, 0));
+        assertThat(push.page(BOB, Long.MAX_VALUE, 10, false)).as("read notifications older than 30 days are dropped")
+                .extracting(NotificationsTable.Row::eventId).containsExactly("$m2", "$m1");
 
         db.write(tx -> { push.receipt(tx, receipt(1, "main")); return null; });
         assertThat(last()).containsEntry("main", new UnreadCounts(1, 0));
