@@ -38,6 +38,9 @@ public final class NotificationConsumers {
         StreamTables.migrate(userDb);
         Subscription events = streams.subscribe(ROOM_EVENTS, ROOM_EVENTS_CONSUMER, userDb, delivery -> {
             PushNotifications.Evaluated evaluated = push.evaluate(delivery.message());
+            // why: most events notify nobody (remote senders' reactions, edits, state in rooms without other local
+            // members); applying such an event twice changes nothing, so it needs no transaction to record it
+            if (evaluated.notifications().isEmpty() && evaluated.localSender() == null) return;
             try {
                 userDb.write(tx -> {
                     if (delivery.markApplied(tx)) push.store(tx, evaluated);
