@@ -40,6 +40,6 @@ public final class Bench {
                   idle-polls [--polls N]                  server memory while N long polls are held
                   initial-sync [--rooms R] [--members M]  initial sync of a user in R rooms of M members
                 load scenarios take --url URL to drive any homeserver instead of a fresh local Myelin
-                  jmh [JMH options] [regexp]              the protocol micro-benchmarks (JMH)""");
+                  jmh [JMH options] [regexp]              the protocol and push rule micro-benchmarks (JMH)""");
     }
 }

@@ -7,6 +7,11 @@ import dev.myelin.clientapi.routing.KeysRoutes;
 import dev.myelin.platform.stream.StreamTables;
 import dev.myelin.userapi.keys.LocalKeyServer;
 import dev.myelin.userapi.keys.OutputKeyChangeEvent;
+import dev.myelin.userapi.api.OutputNotificationData;
+import dev.myelin.userapi.api.OutputReceiptEvent;
+import dev.myelin.userapi.consumers.NotificationConsumers;
+import dev.myelin.userapi.internal.PushNotifications;
+import dev.myelin.syncapi.consumers.OutputNotificationDataConsumer;
 import dev.myelin.clientapi.routing.ClientApiSettings;
 import dev.myelin.clientapi.routing.RoomClientApi;
 import dev.myelin.platform.stream.DurableStreams;
@@ -121,6 +126,16 @@ public final class MyelinServer implements AutoCloseable {
             }
             java.util.concurrent.atomic.AtomicReference<dev.myelin.clientapi.routing.Annotations> annotations =
                     new java.util.concurrent.atomic.AtomicReference<>(dev.myelin.clientapi.routing.Annotations.NONE);
+            // push notifications (userapi): each new room event against the push rules of the local members it concerns;
+            // unread counts go to sync on OutputNotificationData, read receipts come back on OutputReceiptEvent.
+            // why here: a stream's producer must exist before its consumers subscribe (sync's, below); and until
+            // internal RPC exists, push runs in the process that serves sync, which has the receipts' producer
+            PushNotifications push = null;
+            if (rooms != null && components.contains(Component.USERAPI) && components.contains(Component.SYNCAPI)) {
+                push = new PushNotifications(userDb, rooms.events(), rooms::stateBefore, users,
+                        streams.producer(OutputNotificationData.STREAM, userDb), clock);
+                localUsers.onAccountDataChange(push::rulesChanged);
+            }
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
                 databases.add(clientDb);
@@ -139,7 +154,9 @@ public final class MyelinServer implements AutoCloseable {
                 Notifier notifier = new Notifier();
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
-                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock);
+                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock,
+                        SyncComponent.Settings.DEFAULTS,
+                        push == null ? Optional.empty() : Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
                 services.add(sync);
                 annotations.set(sync.annotations());
                 // why: account data lives in the userapi, which tells sync in process when it changes
@@ -147,11 +164,20 @@ public final class MyelinServer implements AutoCloseable {
                 OutputRoomEventConsumer.declare(streams);
                 E2eeSync.declare(streams);
                 OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
+                if (push != null) {
+                    OutputNotificationDataConsumer.declare(streams);
+                    OutputNotificationDataConsumer.start(streams, syncDb, notifier);
+                }
                 e2ee.subscribeKeyChanges(streams, syncDb);
                 e2ee.subscribeRoomEvents(streams, syncDb);
                 Authenticator syncAuth = new Authenticator(users);
                 sync.addRoutes(router, syncAuth);
                 e2ee.addRoutes(router, syncAuth);
+            }
+            // why: push consumers start last, once the receipt stream's producer (syncapi) exists
+            if (push != null) {
+                NotificationConsumers.declare(streams);
+                NotificationConsumers.start(streams, userDb, push);
             }
         }
 

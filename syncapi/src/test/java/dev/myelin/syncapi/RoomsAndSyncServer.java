@@ -9,6 +9,7 @@ import dev.myelin.platform.http.HttpServer;
 import dev.myelin.platform.http.HttpSettings;
 import dev.myelin.platform.http.Router;
 import dev.myelin.platform.stream.InProcessStreams;
+import dev.myelin.platform.stream.StreamTables;
 import dev.myelin.protocol.crypto.SigningKey;
 import dev.myelin.protocol.room.RoomVersions;
 import dev.myelin.roomserver.api.ProfileLookup;
@@ -17,7 +18,12 @@ import dev.myelin.syncapi.consumers.EventStoreSource;
 import dev.myelin.syncapi.consumers.OutputRoomEventConsumer;
 import dev.myelin.syncapi.internal.Notifier;
 import dev.myelin.syncapi.internal.SyncComponent;
+import dev.myelin.syncapi.consumers.OutputNotificationDataConsumer;
 import dev.myelin.userapi.api.LoginResult;
+import dev.myelin.userapi.api.OutputNotificationData;
+import dev.myelin.userapi.api.OutputReceiptEvent;
+import dev.myelin.userapi.consumers.NotificationConsumers;
+import dev.myelin.userapi.internal.PushNotifications;
 import dev.myelin.userapi.internal.LocalUserApi;
 import dev.myelin.userapi.internal.PasswordHasher;
 import dev.myelin.userapi.internal.UserApiSettings;
@@ -73,11 +79,23 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         rooms = new LocalRoomserver(roomDb, streams, new LocalRoomserver.Settings("test.local", SigningKey.generate(new SecureRandom()),
                 RoomVersions.get("11")), ProfileLookup.NONE, Clock.systemUTC(), new SecureRandom());
         Notifier notifier = new Notifier();
+        // why: the outboxes of the receipt and notification streams must exist before their producers are made
+        StreamTables.migrate(syncDb);
+        StreamTables.migrate(userDb);
+        // push notifications, as the server wires them: userapi consumes room events and receipts
+        PushNotifications push = new PushNotifications(userDb, rooms.events(), rooms::stateBefore, users,
+                streams.producer(OutputNotificationData.STREAM, userDb), Clock.systemUTC());
+        users.onAccountDataChange(push::rulesChanged);
         sync = new SyncComponent(syncDb, new EventStoreSource(rooms.events()), users, notifier, List.of(),
-                Clock.systemUTC());
+                Clock.systemUTC(), SyncComponent.Settings.DEFAULTS,
+                Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
         users.onAccountDataChange(notifier::wakeUser);
         OutputRoomEventConsumer.declare(streams);
+        OutputNotificationDataConsumer.declare(streams);
+        NotificationConsumers.declare(streams);
         OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
+        OutputNotificationDataConsumer.start(streams, syncDb, notifier);
+        NotificationConsumers.start(streams, userDb, push);
         Router router = new Router();
         RoomClientApi.addRoutes(router, users, rooms, sync.annotations());
         sync.addRoutes(router, new Authenticator(users));

@@ -1,6 +1,6 @@
 package dev.myelin.syncapi.internal;
 
-import java.util.ArrayList;
+import dev.myelin.protocol.json.PropertyPath;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,20 +38,6 @@ final class EventFields {
     }
 
     static List<String> split(String field) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char ch = field.charAt(i);
-            if (ch == '\\' && i + 1 < field.length() && (field.charAt(i + 1) == '.' || field.charAt(i + 1) == '\\')) {
-                current.append(field.charAt(++i));
-            } else if (ch == '.') {
-                parts.add(current.toString());
-                current.setLength(0);
-            } else {
-                current.append(ch);
-            }
-        }
-        parts.add(current.toString());
-        return parts;
+        return PropertyPath.split(field);
     }
 }

@@ -2,10 +2,12 @@ package dev.myelin.syncapi.internal;
 
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.http.MatrixException;
+import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.syncapi.storage.CountersTable;
 import dev.myelin.syncapi.storage.ReceiptsTable;
 import dev.myelin.syncapi.storage.RoomEventsTable;
 import dev.myelin.syncapi.storage.StateTables;
+import dev.myelin.userapi.api.OutputReceiptEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -29,11 +31,18 @@ public final class Receipts {
     private final Database db;
     private final Clock clock;
     private final RoomIndexer indexer;
+    private final Optional<StreamProducer<OutputReceiptEvent>> receiptsOut;
 
     public Receipts(Database db, Clock clock, RoomIndexer indexer) {
+        this(db, clock, indexer, Optional.empty());
+    }
+
+    /** @param receiptsOut where receipts go for userapi to mark notifications read (in the receipt's transaction) */
+    public Receipts(Database db, Clock clock, RoomIndexer indexer, Optional<StreamProducer<OutputReceiptEvent>> receiptsOut) {
         this.db = db;
         this.clock = clock;
         this.indexer = indexer;
+        this.receiptsOut = receiptsOut;
     }
 
     /**
@@ -54,7 +63,12 @@ public final class Receipts {
                 if (previous.isPresent() && previous.get().pos() >= event.pos()) return false;
             }
             long pos = CountersTable.next(tx, COUNTER);
-            ReceiptsTable.upsert(tx, new ReceiptsTable.Row(roomId, type, userId, thread, eventId, clock.millis(), pos));
+            long ts = clock.millis();
+            ReceiptsTable.upsert(tx, new ReceiptsTable.Row(roomId, type, userId, thread, eventId, ts, pos));
+            if (receiptsOut.isPresent()) {
+                receiptsOut.get().append(tx, userId, new OutputReceiptEvent(userId, roomId, type, eventId, event.eventNid(),
+                        threadId.orElse(null), ts));
+            }
             return true;
         });
         if (changed) indexer.wakeRoom(roomId);

@@ -3,17 +3,21 @@ package dev.myelin.syncapi.internal;
 import dev.myelin.clientapi.auth.Authenticator;
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.http.Router;
+import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.syncapi.api.SyncExtension;
 import dev.myelin.syncapi.api.SyncMemberships;
 import dev.myelin.syncapi.routing.EphemeralRoutes;
 import dev.myelin.syncapi.routing.HistoryRoutes;
 import dev.myelin.syncapi.routing.MembersRoutes;
+import dev.myelin.syncapi.routing.NotificationsRoutes;
 import dev.myelin.syncapi.routing.SearchRoutes;
 import dev.myelin.syncapi.routing.SyncRoutes;
 import dev.myelin.syncapi.routing.UserDirectoryRoutes;
+import dev.myelin.userapi.api.OutputReceiptEvent;
 import dev.myelin.userapi.api.UserApi;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Syncapi assembled: its indexes over the event store, the notifier, the response engine and the routes. The
@@ -42,6 +46,7 @@ public final class SyncComponent implements AutoCloseable {
     private final Typing typing;
     private final Receipts receipts;
     private final Presence presence;
+    private final EventRenderer renderer;
 
     /**
      * @param notifier   shared with the extensions, which wake polls through it (create it first)
@@ -65,6 +70,17 @@ public final class SyncComponent implements AutoCloseable {
 
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings) {
+        this(db, events, users, notifier, extensions, clock, settings, Optional.empty());
+    }
+
+    /**
+     * @param receiptsOut the producer of {@code OutputReceiptEvent} on this database, through which userapi learns
+     *                    of read receipts and resets unread counts (empty: counts are never reset)
+     */
+    public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
+                         List<SyncExtension> extensions, Clock clock, Settings settings,
+                         Optional<StreamProducer<OutputReceiptEvent>> receiptsOut) {
+        UnreadNotifications.migrate(db);
         this.settings = settings;
         boolean presenceEnabled = settings.presenceEnabled();
         this.notifier = notifier;
@@ -73,13 +89,13 @@ public final class SyncComponent implements AutoCloseable {
         this.indexer = new RoomIndexer(db, events, notifier);
         this.memberships = new IndexedMemberships(db);
         this.typing = new Typing(clock, indexer::wakeRoom);
-        this.receipts = new Receipts(db, clock, indexer);
+        this.receipts = new Receipts(db, clock, indexer, receiptsOut);
         this.presence = new Presence(db, clock, presenceEnabled, user -> {
             notifier.wakeUser(user);
             memberships.joinedRooms(user).forEach(indexer::wakeRoom);
         });
         this.engine = new SyncEngine(db, events, notifier, extensions, memberships, clock, users, typing, presence);
-        EventRenderer renderer = new EventRenderer(events, clock);
+        this.renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
         this.members = new Members(db, renderer);
         this.annotations = new AnnotationIndex(db, events, indexer, READ_BARRIER_WAIT);
@@ -107,6 +123,7 @@ public final class SyncComponent implements AutoCloseable {
         MembersRoutes.add(router, auth, members, readBarrier);
         UserDirectoryRoutes.add(router, auth, new UserDirectory(db, users, settings.directoryListsAllLocalUsers()));
         SearchRoutes.add(router, auth, users, search, readBarrier);
+        NotificationsRoutes.add(router, auth, users, renderer);
     }
 
     /** Stops the typing sweeper. */

@@ -52,6 +52,7 @@ public final class SyncEngine {
     static final String RECEIPTS = "c";
     static final String ACCOUNT_DATA = "a";
     static final String PRESENCE = "p";
+    static final String NOTIFICATIONS = "n";
 
     private final UserApi users;
     private final Typing typing;
@@ -102,7 +103,7 @@ public final class SyncEngine {
     private record Plan(long upTo, List<RoomPlan> rooms, Set<String> joined, Set<String> newlyJoined,
                         Set<String> newlyLeft, long receiptsUpTo, long presenceUpTo, Map<String, ArrayNode> ephemeral,
                         Map<String, ArrayNode> roomAccountData, ArrayNode accountData, ArrayNode presence,
-                        Map<String, Relations.Aggregation> aggregations) {}
+                        Map<String, Relations.Aggregation> aggregations, UnreadNotifications.Snapshot unread) {}
 
     /** What the plan needs from outside sync's database, read before its transaction. */
     private record Outside(long typingUpTo, long accountDataUpTo, List<AccountDataChange> accountData,
@@ -146,6 +147,7 @@ public final class SyncEngine {
         next.put(RECEIPTS, plan.receiptsUpTo);
         next.put(ACCOUNT_DATA, accountDataUpTo);
         if (presence.enabled()) next.put(PRESENCE, plan.presenceUpTo);
+        next.put(NOTIFICATIONS, plan.unread.upTo());
         boolean hasData = render(r, plan, response);
         if (!plan.accountData.isEmpty() || initial) {
             response.putObject("account_data").set("events", plan.accountData);
@@ -278,6 +280,13 @@ public final class SyncEngine {
         for (RoomPlan p : plans) planned.add(p.roomId);
         Set<String> extra = new LinkedHashSet<>(ephemeral.keySet());
         extra.addAll(roomAccountData.keySet());
+        // why: a receipt elsewhere (another device) or a new notification changes only the counts of a room
+        UnreadNotifications.Snapshot unread = UnreadNotifications.read(c, user);
+        if (!initial) {
+            for (String roomId : unread.changedRooms(Math.min(sinceToken.get(NOTIFICATIONS), unread.upTo()))) {
+                if (joined.contains(roomId) && roomFilter.roomAllowed(roomId)) extra.add(roomId);
+            }
+        }
         for (String roomId : extra) {
             if (planned.add(roomId)) {
                 plans.add(new RoomPlan(roomId, Section.JOIN, List.of(), false, upTo + 1, List.of(), null, List.of()));
@@ -290,7 +299,7 @@ public final class SyncEngine {
         List<RoomEventsTable.Row> timelines = new ArrayList<>();
         for (RoomPlan p : plans) timelines.addAll(p.timeline);
         return new Plan(upTo, plans, joined, newlyJoined, newlyLeft, receiptsUpTo, presenceUpTo, ephemeral,
-                roomAccountData, accountData, presenceEvents, Relations.aggregate(c, timelines, user));
+                roomAccountData, accountData, presenceEvents, Relations.aggregate(c, timelines, user), unread);
     }
 
     /** Applies an {@code EventFilter}'s types, senders and limit to events already built. */
@@ -477,6 +486,9 @@ public final class SyncEngine {
                         if (eph != null) room.putObject("ephemeral").set("events", eph);
                         ArrayNode data = plan.roomAccountData.get(p.roomId);
                         if (data != null) room.putObject("account_data").set("events", data);
+                        UnreadNotifications.render(room, plan.unread.rooms().get(p.roomId),
+                                r.filter().room().timeline().unreadThreadNotifications(),
+                                r.since().map(t -> t.get(NOTIFICATIONS)).orElse(Long.MAX_VALUE));
                     }
                 }
             }

@@ -135,6 +135,12 @@ public interface UserApi {
 
     void setPushRuleActions(String localpart, String kind, String ruleId, tools.jackson.databind.node.ArrayNode actions);
 
+    /**
+     * The user's notifications, newest first: those with an ID below {@code before} (all when empty), at most
+     * {@code limit}, only highlights when asked.
+     */
+    List<Notification> notifications(String localpart, Optional<Long> before, int limit, boolean onlyHighlights);
+
     /** The user's third-party identifiers ({@code medium}, {@code address}, times). */
     List<Map<String, Object>> threepids(String localpart);
 

@@ -3,11 +3,13 @@ package dev.myelin.userapi.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.db.Migrations;
 import dev.myelin.platform.http.MatrixException;
 import dev.myelin.userapi.api.Account;
 import dev.myelin.userapi.api.AccountDataChange;
 import dev.myelin.userapi.api.Device;
 import dev.myelin.userapi.api.LoginResult;
+import dev.myelin.userapi.api.Notification;
 import dev.myelin.userapi.api.RegistrationToken;
 import dev.myelin.userapi.api.Requester;
 import dev.myelin.userapi.api.TokenLookup;
@@ -17,6 +19,7 @@ import dev.myelin.userapi.storage.AccountDataTable;
 import dev.myelin.userapi.storage.AccountsTable;
 import dev.myelin.userapi.storage.DevicesTable;
 import dev.myelin.userapi.storage.FiltersTable;
+import dev.myelin.userapi.storage.NotificationsTable;
 import dev.myelin.userapi.storage.ProfilesTable;
 import dev.myelin.userapi.storage.RegistrationTokensTable;
 import dev.myelin.userapi.storage.ThreepidsTable;
@@ -479,6 +482,25 @@ public final class LocalUserApi implements UserApi {
                 .flatMap(doc -> doc.get("global") instanceof ObjectNode g ? Optional.of(g) : Optional.empty());
         return PushRules.merged(userId(localpart), stored);
     }
+
+    @Override
+    public List<Notification> notifications(String localpart, Optional<Long> before, int limit,
+            boolean onlyHighlights) {
+        // why: the notification tables are a migration set of their own, applied once push evaluation starts
+        if (!notificationsMigrated) {
+            Migrations.apply(db, PushNotifications.MIGRATIONS);
+            notificationsMigrated = true;
+        }
+        List<Notification> out = new ArrayList<>();
+        for (var row : db.read(c -> NotificationsTable.page(c, userId(localpart),
+                before.orElse(Long.MAX_VALUE), limit, onlyHighlights))) {
+            out.add(new Notification(row.id(), row.roomId(), row.eventId(), row.eventNid(),
+                    (ArrayNode) Json.MAPPER.readTree(row.actionsJson()), row.ts(), row.read()));
+        }
+        return out;
+    }
+
+    private volatile boolean notificationsMigrated;
 
     @Override
     public ObjectNode pushRule(String localpart, String kind, String ruleId) {
