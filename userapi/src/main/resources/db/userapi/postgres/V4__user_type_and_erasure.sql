@@ -1,0 +1,7 @@
+-- user_type given at shared-secret registration (Synapse's users.user_type: 'support', 'bot', …), and the users
+-- who asked for erasure when they deactivated (their events are served redacted from then on).
+ALTER TABLE accounts ADD COLUMN user_type TEXT;
+CREATE TABLE user_erasures (
+    localpart  TEXT PRIMARY KEY,
+    erased_ts  BIGINT NOT NULL
+);
