@@ -39,19 +39,24 @@ final class StreamsFactory {
 
                     @Override
                     public void close() {
-                        try {
-                            streams.close();
-                        } finally {
-                            try {
-                                nats.close();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
+                        closeWithConnection(streams::close, nats);
                     }
                 };
             }
         };
+    }
+
+    /** Closes a stream layer, then the NATS connection it used but does not own. */
+    private static void closeWithConnection(Runnable closeStreams, Connection nats) {
+        try {
+            closeStreams.run();
+        } finally {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static Connection connect(MyelinConfig.StreamsConfig config) {
@@ -92,15 +97,7 @@ final class StreamsFactory {
                     @Override
                     public void close() {
                         // why: the JetStream layer does not own the connection it was given
-                        try {
-                            streams.close();
-                        } finally {
-                            try {
-                                nats.close();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
+                        closeWithConnection(streams::close, nats);
                     }
                 };
             }
