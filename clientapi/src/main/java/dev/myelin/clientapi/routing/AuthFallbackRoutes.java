@@ -29,12 +29,14 @@ final class AuthFallbackRoutes {
 
     private final UserApi users;
     private final UserInteractiveAuth uia;
-    private final RateLimiter limiter;
+    private final RateLimiter loginLimiter;
+    private final RateLimiter registrationLimiter;
 
-    AuthFallbackRoutes(UserApi users, UserInteractiveAuth uia, RateLimiter limiter) {
+    AuthFallbackRoutes(UserApi users, UserInteractiveAuth uia, RateLimiter loginLimiter, RateLimiter registrationLimiter) {
         this.users = users;
         this.uia = uia;
-        this.limiter = limiter;
+        this.loginLimiter = loginLimiter;
+        this.registrationLimiter = registrationLimiter;
     }
 
     void addTo(Router router) {
@@ -51,7 +53,7 @@ final class AuthFallbackRoutes {
     private Stage stage(String type) {
         return switch (type) {
             case AuthStages.PASSWORD -> new Stage("Confirm your identity", "Enter your password to continue.",
-                    Optional.of("password"), "password", AuthStages.passwordOfSessionUser(users, limiter));
+                    Optional.of("password"), "password", AuthStages.passwordOfSessionUser(users, loginLimiter));
             case AuthStages.REGISTRATION_TOKEN -> new Stage("Registration token",
                     "Enter the registration token you were given.", Optional.of("token"), "text",
                     AuthStages.registrationToken(users));
@@ -80,6 +82,8 @@ final class AuthFallbackRoutes {
             if (value != null) auth.put(f, value);
         });
         uia.session(session);
+        // why: as /register itself, so the page is no faster way to guess registration tokens
+        if (type.equals(AuthStages.REGISTRATION_TOKEN)) registrationLimiter.acquire("register:" + call.remoteAddress());
         try {
             uia.completeStage(session, type, auth, stage.check());
         } catch (MatrixException e) {

@@ -40,7 +40,7 @@ public final class ClientApi {
         new RegisterRoutes(users, settings, uia, registrationLimiter, sessions).addTo(router);
         new LoginRoutes(users, auth, uia, loginLimiter, sessions).addTo(router);
         new AccountRoutes(users, auth, uia, loginLimiter, rooms).addTo(router);
-        new AuthFallbackRoutes(users, uia, loginLimiter).addTo(router);
+        new AuthFallbackRoutes(users, uia, loginLimiter, registrationLimiter).addTo(router);
         new DeviceRoutes(users, auth, uia, loginLimiter).addTo(router);
         new ProfileRoutes(users, auth, rooms::profileChanged).addTo(router);
         new AccountDataRoutes(users, auth).addTo(router);
