@@ -119,7 +119,17 @@ public final class MyelinServer implements AutoCloseable {
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
                 databases.add(clientDb);
-                ClientApi.addRoutes(router, clientDb, users, clientApiSettings(config), clock, random, AccountRooms.of(rooms));
+                AccountRooms accountRooms = AccountRooms.of(rooms);
+                ClientApi.addRoutes(router, clientDb, users, clientApiSettings(config), clock, random, accountRooms);
+                UserApi usersForResume = users;
+                // why off the start-up path: leaving many rooms takes time; nothing else waits for it
+                Thread.ofVirtual().name("resume-deactivations").start(() -> {
+                    try {
+                        ClientApi.resumeDeactivations(usersForResume, accountRooms);
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(MyelinServer.class).warn("resuming deactivations failed: {}", e.toString());
+                    }
+                });
                 KeysRoutes.addRoutes(router, clientDb, users, keys, clientApiSettings(config), clock, random);
                 RoomClientApi.addRoutes(router, users, rooms);
             }

@@ -112,14 +112,34 @@ final class AccountRoutes {
         if (outcome instanceof UserInteractiveAuth.Challenge challenge) return challenge.reply();
         users.deactivate(requester.localpart(), erase);
         // why: after the account is closed (its tokens stop at once); the profile is already gone when erasing, so
-        // no leave event carries a name. A crash in between leaves the user in rooms (not yet retried at start-up).
+        // no leave event carries a name. A crash in between is finished at the next start (resumeDeactivations).
         try {
-            rooms.deactivated(requester.userId());
+            leaveRooms(users, rooms, requester.userId());
         } catch (RuntimeException e) {
-            // why: the account is closed already and the answer must say so; the rooms left behind are a server fault
+            // why: the account is closed already and the answer must say so; the next start tries the rooms again
             LOG.warn("{} was deactivated but leaving their rooms failed", requester.userId(), e);
         }
         return Reply.json(Map.of("id_server_unbind_result", "no-support"));
+    }
+
+    private static void leaveRooms(UserApi users, AccountRooms rooms, String userId) {
+        rooms.deactivated(userId);
+        users.roomsLeft(userId.substring(1, userId.indexOf(':')));
+    }
+
+    /** Takes users whose deactivation was interrupted (a crash, a failure) out of their rooms; returns how many. */
+    static int resumeDeactivations(UserApi users, AccountRooms rooms) {
+        int done = 0;
+        for (String userId : users.usersLeavingRooms()) {
+            try {
+                leaveRooms(users, rooms, userId);
+                done++;
+            } catch (RuntimeException e) {
+                LOG.warn("leaving the rooms of deactivated {} failed again", userId, e);
+            }
+        }
+        if (done > 0) LOG.info("finished the deactivation of {} users", done);
+        return done;
     }
 
     /** https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3piddelete */

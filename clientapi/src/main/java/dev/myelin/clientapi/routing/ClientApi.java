@@ -18,6 +18,14 @@ import java.time.Clock;
 public final class ClientApi {
     private ClientApi() {}
 
+    /**
+     * Finishes deactivations a crash interrupted: deactivated users still listed as leaving their rooms leave them
+     * now (call once at start-up, off the start-up path); returns how many users were finished.
+     */
+    public static int resumeDeactivations(UserApi users, AccountRooms rooms) {
+        return AccountRoutes.resumeDeactivations(users, rooms);
+    }
+
     /** Adds every endpoint of this component to {@code router}. */
     public static void addRoutes(Router router, Database clientDb, UserApi users, ClientApiSettings settings, Clock clock,
             SecureRandom random) {

@@ -58,6 +58,30 @@ class AccountLifecycleTest {
     }
 
     @DatabaseTest
+    void aDeactivationInterruptedBeforeLeavingRoomsIsFinishedAtTheNextStart(DatabaseConfig config) throws Exception {
+        try (RoomTestServer s = new RoomTestServer(config)) {
+            String alice = s.register("alice");
+            String dave = s.register("dave");
+            String room = s.post(V3 + "/createRoom", alice, Map.of("preset", "public_chat")).text("room_id");
+            s.post(V3 + "/join/" + enc(room), dave, Map.of());
+            s.users.deactivate("dave", false); // the account is closed, then the process "dies" before leaving
+            assertThat(s.rooms.joinedRooms("@dave:test.local")).containsExactly(room);
+            assertThat(s.users.usersLeavingRooms()).containsExactly("@dave:test.local");
+
+            assertThat(ClientApi.resumeDeactivations(s.users, AccountRooms.of(s.rooms))).isEqualTo(1);
+            assertThat(s.rooms.joinedRooms("@dave:test.local")).isEmpty();
+            assertThat(s.users.usersLeavingRooms()).isEmpty();
+            assertThat(ClientApi.resumeDeactivations(s.users, AccountRooms.of(s.rooms))).isZero();
+
+            // a deactivation over HTTP leaves nothing pending
+            String erin = s.register("erin");
+            s.post(V3 + "/join/" + enc(room), erin, Map.of());
+            assertThat(s.post(V3 + "/account/deactivate", erin, passwordAuth("erin", "pw-erin")).status()).isEqualTo(200);
+            assertThat(s.users.usersLeavingRooms()).isEmpty();
+        }
+    }
+
+    @DatabaseTest
     void erasureClearsTheProfileAndServesTheUsersEventsRedacted(DatabaseConfig config) throws Exception {
         try (RoomTestServer s = new RoomTestServer(config)) {
             String alice = s.register("alice");

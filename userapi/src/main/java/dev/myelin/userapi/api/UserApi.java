@@ -44,9 +44,16 @@ public interface UserApi {
 
     /**
      * Deactivates the account: tokens, devices and 3PIDs are removed at once; with {@code erase}, the profile and
-     * account data too, and the user is recorded as erased ({@link #isErased}). Leaving rooms is the caller's part.
+     * account data too, and the user is recorded as erased ({@link #isErased}). Leaving rooms is the caller's part:
+     * the user is listed by {@link #usersLeavingRooms} until the caller reports {@link #roomsLeft}.
      */
     void deactivate(String localpart, boolean erase);
+
+    /** Deactivated users (IDs) whose rooms have not all been left yet, e.g. after a crash during deactivation. */
+    List<String> usersLeavingRooms();
+
+    /** The deactivated user has left their rooms. */
+    void roomsLeft(String localpart);
 
     /** Whether {@code userId} is a local user who deactivated with erasure (their events are served redacted). */
     boolean isErased(String userId);

@@ -220,6 +220,7 @@ public final class LocalUserApi implements UserApi {
                 deviceRemovalHook.removed(c, userId(localpart), d.deviceId());
             }
             ThreepidsTable.deleteAll(c, localpart);
+            AccountsTable.markRoomsPending(c, localpart);
             // why: no pushers table exists yet (pushers are a later issue); their removal belongs here when it does
             if (erase) {
                 // why (Synapse's erasure): the profile goes, so the leave events that follow carry no name or avatar
@@ -232,6 +233,16 @@ public final class LocalUserApi implements UserApi {
         revoke(hashes);
         if (erase) erasedCache.invalidateAll();
         log.info("deactivated account {} (erase={})", userId(localpart), erase);
+    }
+
+    @Override
+    public List<String> usersLeavingRooms() {
+        return db.read(AccountsTable::roomsPending).stream().map(this::userId).toList();
+    }
+
+    @Override
+    public void roomsLeft(String localpart) {
+        db.write(c -> { AccountsTable.clearRoomsPending(c, localpart); return null; });
     }
 
     @Override

@@ -39,6 +39,21 @@ public final class AccountsTable {
                 localpart, now);
     }
 
+    /** Records that the deactivated user still has rooms to leave. */
+    public static void markRoomsPending(Connection c, String localpart) throws SQLException {
+        Sql.update(c, "INSERT INTO users_pending_deactivation (localpart) VALUES (?) ON CONFLICT (localpart) DO NOTHING",
+                localpart);
+    }
+
+    public static void clearRoomsPending(Connection c, String localpart) throws SQLException {
+        Sql.update(c, "DELETE FROM users_pending_deactivation WHERE localpart = ?", localpart);
+    }
+
+    /** Deactivated users whose rooms are not yet all left. */
+    public static java.util.List<String> roomsPending(Connection c) throws SQLException {
+        return Sql.list(c, "SELECT localpart FROM users_pending_deactivation ORDER BY localpart", rs -> rs.getString(1));
+    }
+
     /** The localparts of every erased user. */
     public static java.util.List<String> erased(Connection c) throws SQLException {
         return Sql.list(c, "SELECT localpart FROM user_erasures", rs -> rs.getString(1));

@@ -5,3 +5,8 @@ CREATE TABLE user_erasures (
     localpart  TEXT PRIMARY KEY,
     erased_ts  BIGINT NOT NULL
 );
+-- Deactivated users whose rooms are not yet all left (the leaving happens after the account is closed; a crash in
+-- between is finished at the next start).
+CREATE TABLE users_pending_deactivation (
+    localpart  TEXT PRIMARY KEY
+);
