@@ -4,12 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.http.MatrixException;
+import dev.myelin.platform.stream.EphemeralStreams;
+import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.userapi.api.Account;
 import dev.myelin.userapi.api.AccountDataChange;
 import dev.myelin.userapi.api.Device;
 import dev.myelin.userapi.api.OutputClientData;
-import dev.myelin.platform.stream.EphemeralStreams;
-import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.userapi.api.LoginResult;
 import dev.myelin.userapi.api.RegistrationToken;
 import dev.myelin.userapi.api.Requester;
@@ -44,7 +44,9 @@ import java.util.function.Consumer;
 /**
  * The user API served in this process, over the userapi database. Access tokens are looked up by their hash
  * through a Caffeine cache; every path that ends a token (logout, device deletion, deactivation, password
- * change with logout, refresh) drops the cache entries of the tokens it deletes, so they stop working at once.
+ * change with logout, refresh) drops the cache entries of the tokens it deletes, so they stop working at once, and
+ * tells the other instances over {@link RevokedAccessTokens} so they drop theirs. Account data writes append
+ * {@link OutputClientData} to the outbox in their transaction.
  */
 public final class LocalUserApi implements UserApi {
     private static final Logger log = LoggerFactory.getLogger(LocalUserApi.class);
