@@ -390,6 +390,57 @@ const checks = [
       const unauthenticated = await fetch(downloadUrl);
       if (unauthenticated.status !== 401) throw new Error(`unauthenticated download answered ${unauthenticated.status}`);
     } },
+  { name: "third-party identifiers: list, delete, unbind", run: async (ctx) => {
+      const client = authed(ctx);
+      const { threepids } = await client.getThreePids();
+      if (!Array.isArray(threepids)) throw new Error(`threepids: ${JSON.stringify(threepids)}`);
+      const deleted = await client.deleteThreePid("email", "nobody@example.org");
+      if (deleted.id_server_unbind_result !== "no-support") throw new Error(`delete: ${JSON.stringify(deleted)}`);
+      const unbound = await client.unbindThreePid("email", "nobody@example.org");
+      if (unbound.id_server_unbind_result !== "no-support") throw new Error(`unbind: ${JSON.stringify(unbound)}`);
+      try {
+        await client.requestAdd3pidEmailToken("nobody@example.org", "secret", 1);
+        throw new Error("an e-mail validation was accepted by a server that sends no mail");
+      } catch (e) {
+        if (e.errcode !== "M_THREEPID_MEDIUM_NOT_SUPPORTED") throw e;
+      }
+    } },
+  { name: "OpenID token checked through the federation user info", run: async (ctx) => {
+      const token = await authed(ctx).getOpenIdToken();
+      const res = await fetch(`${ctx.url}/_matrix/federation/v1/openid/userinfo?access_token=${encodeURIComponent(token.access_token)}`);
+      const body = await res.json();
+      if (res.status !== 200 || body.sub !== ctx.account.userId) throw new Error(`userinfo: ${res.status} ${JSON.stringify(body)}`);
+    } },
+  { name: "deactivate with erase through the UIA fallback page", run: async (ctx) => {
+      const owner = authed(ctx);
+      const leaver = await registerUser(ctx, "leaver");
+      const leaverClient = ctx.client(leaver);
+      const { room_id: roomId } = await owner.createRoom({ name: "Erasure room", preset: "public_chat" });
+      await leaverClient.joinRoom(roomId);
+      const { event_id: eventId } = await leaverClient.sendTextMessage(roomId, "forget me");
+      let session;
+      try {
+        await leaverClient.deactivateAccount(undefined, true);
+        throw new Error("deactivation without authentication was accepted");
+      } catch (e) {
+        session = e.data?.session;
+        if (e.httpStatus !== 401 || !session) throw e;
+      }
+      // as a client that does not know a stage: the fallback page in a browser, then the session alone
+      const page = leaverClient.getFallbackAuthUrl("m.login.password", session);
+      const form = await fetch(page);
+      if (form.status !== 200 || !(await form.text()).includes('name="password"')) throw new Error(`fallback page: ${form.status}`);
+      const posted = await fetch(page, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ session, password: "interop-password-2" }) });
+      if (posted.status !== 200 || !(await posted.text()).includes("authDone")) throw new Error(`fallback submit: ${posted.status}`);
+      const done = await leaverClient.deactivateAccount({ session }, true);
+      if (done.id_server_unbind_result !== "no-support") throw new Error(`deactivate: ${JSON.stringify(done)}`);
+      await expectUnknownToken(leaverClient);
+      const member = await owner.getStateEvent(roomId, "m.room.member", leaver.userId);
+      if (member.membership !== "leave") throw new Error(`the leaver is still ${member.membership}`);
+      const erased = await owner.fetchRoomEvent(roomId, eventId);
+      if (Object.keys(erased.content ?? {}).length !== 0) throw new Error(`erased message still served: ${JSON.stringify(erased)}`);
+    } },
   { name: "logout", run: async (ctx) => {
       const client = authed(ctx);
       await client.logout();

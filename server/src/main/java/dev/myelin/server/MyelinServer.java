@@ -2,7 +2,11 @@ package dev.myelin.server;
 
 import dev.myelin.clientapi.auth.Authenticator;
 import dev.myelin.clientapi.auth.RateLimiter;
+import dev.myelin.clientapi.routing.AccountRooms;
 import dev.myelin.clientapi.routing.ClientApi;
+import dev.myelin.platform.stream.EphemeralStreams;
+import dev.myelin.syncapi.consumers.OutputClientDataConsumer;
+import dev.myelin.userapi.api.OutputClientData;
 import dev.myelin.clientapi.routing.KeysRoutes;
 import dev.myelin.platform.stream.StreamTables;
 import dev.myelin.userapi.keys.LocalKeyServer;
@@ -114,6 +118,12 @@ public final class MyelinServer implements AutoCloseable {
             LocalKeyServer keys = new LocalKeyServer(userDb, streams.producer(OutputKeyChangeEvent.STREAM, userDb),
                     config.serverName(), clock);
             localUsers.onDeviceRemoved(keys::deviceRemoved);
+            // account data changes go out through userapi's outbox (OutputClientData); revoked access tokens are
+            // told to every process's token cache over an ephemeral stream
+            localUsers.publishClientData(streams.producer(OutputClientData.STREAM, userDb));
+            EphemeralStreams ephemeral = StreamsFactory.openEphemeral(config.streams());
+            services.add(ephemeral);
+            services.add(localUsers.shareTokenRevocations(ephemeral));
             // roomserver (the room graph, the only writer of room state).
             // why: until internal RPC exists, a process serving clientapi runs the roomserver over the shared database
             RoomserverApi rooms = null;
@@ -139,7 +149,17 @@ public final class MyelinServer implements AutoCloseable {
             if (components.contains(Component.CLIENTAPI)) {
                 Database clientDb = Databases.open(config.database(), "clientapi");
                 databases.add(clientDb);
-                ClientApi.addRoutes(router, clientDb, users, clientApiSettings(config), clock, random, rooms::profileChanged);
+                AccountRooms accountRooms = AccountRooms.of(rooms);
+                ClientApi.addRoutes(router, clientDb, users, clientApiSettings(config), clock, random, accountRooms);
+                UserApi usersForResume = users;
+                // why off the start-up path: leaving many rooms takes time; nothing else waits for it
+                Thread.ofVirtual().name("resume-deactivations").start(() -> {
+                    try {
+                        ClientApi.resumeDeactivations(usersForResume, accountRooms);
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(MyelinServer.class).warn("resuming deactivations failed: {}", e.toString());
+                    }
+                });
                 KeysRoutes.addRoutes(router, clientDb, users, keys, clientApiSettings(config), clock, random);
                 // why: syncapi (built below, when this process runs it) keeps the relations index the duplicate
                 // annotation check reads; until then, and without syncapi here, annotations are sent unchecked
@@ -150,7 +170,7 @@ public final class MyelinServer implements AutoCloseable {
             if (components.contains(Component.SYNCAPI)) {
                 Database syncDb = Databases.open(config.database(), SyncComponent.DATABASE);
                 databases.add(syncDb);
-                EventStoreSource source = new EventStoreSource(rooms.events());
+                EventStoreSource source = new EventStoreSource(rooms.events(), users::isErased);
                 Notifier notifier = new Notifier();
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
@@ -159,8 +179,8 @@ public final class MyelinServer implements AutoCloseable {
                         push == null ? Optional.empty() : Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
                 services.add(sync);
                 annotations.set(sync.annotations());
-                // why: account data lives in the userapi, which tells sync in process when it changes
-                localUsers.onAccountDataChange(notifier::wakeUser);
+                // why: account data lives in the userapi; its OutputClientData stream wakes the user's long polls
+                OutputClientDataConsumer.declare(streams);
                 OutputRoomEventConsumer.declare(streams);
                 E2eeSync.declare(streams);
                 OutputRoomEventConsumer.start(streams, syncDb, sync.indexer());
@@ -169,6 +189,7 @@ public final class MyelinServer implements AutoCloseable {
                     OutputNotificationDataConsumer.start(streams, syncDb, notifier);
                 }
                 e2ee.subscribeKeyChanges(streams, syncDb);
+                services.add(OutputClientDataConsumer.start(streams, syncDb, notifier));
                 e2ee.subscribeRoomEvents(streams, syncDb);
                 Authenticator syncAuth = new Authenticator(users);
                 sync.addRoutes(router, syncAuth);
@@ -212,6 +233,11 @@ public final class MyelinServer implements AutoCloseable {
             @Override
             public boolean isGuest(String userId) {
                 return localpart(userId).flatMap(users::account).map(dev.myelin.userapi.api.Account::isGuest).orElse(false);
+            }
+
+            @Override
+            public boolean isErased(String userId) {
+                return users.isErased(userId);
             }
 
             private Optional<String> localpart(String userId) {

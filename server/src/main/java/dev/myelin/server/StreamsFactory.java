@@ -2,6 +2,10 @@ package dev.myelin.server;
 
 import dev.myelin.platform.config.MyelinConfig;
 import dev.myelin.platform.stream.DurableStreams;
+import dev.myelin.platform.stream.EphemeralStreams;
+import dev.myelin.platform.stream.InProcessEphemeralStreams;
+import dev.myelin.platform.stream.NatsEphemeralStreams;
+import dev.myelin.platform.stream.NatsNames;
 import dev.myelin.platform.stream.InProcessStreams;
 import dev.myelin.platform.stream.JetStreamStreams;
 import io.nats.client.Connection;
@@ -12,19 +16,65 @@ import java.io.IOException;
 final class StreamsFactory {
     private StreamsFactory() {}
 
+    /**
+     * Opens the ephemeral stream layer: in process, or core NATS subjects (its own connection, closed with it).
+     * why its own connection: the durable layer's connection is owned by it and closed with it
+     */
+    static EphemeralStreams openEphemeral(MyelinConfig.StreamsConfig config) {
+        return switch (config.kind()) {
+            case IN_PROCESS -> new InProcessEphemeralStreams();
+            case JETSTREAM -> {
+                Connection nats = connect(config);
+                NatsEphemeralStreams streams = new NatsEphemeralStreams(nats, new NatsNames(config.prefix()));
+                yield new EphemeralStreams() {
+                    @Override
+                    public <M> void publish(dev.myelin.platform.stream.StreamDefinition<M> stream, String key, M message) {
+                        streams.publish(stream, key, message);
+                    }
+
+                    @Override
+                    public <M> Registration listen(dev.myelin.platform.stream.StreamDefinition<M> stream, Listener<M> listener) {
+                        return streams.listen(stream, listener);
+                    }
+
+                    @Override
+                    public void close() {
+                        closeWithConnection(streams::close, nats);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Closes a stream layer, then the NATS connection it used but does not own. */
+    private static void closeWithConnection(Runnable closeStreams, Connection nats) {
+        try {
+            closeStreams.run();
+        } finally {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Connection connect(MyelinConfig.StreamsConfig config) {
+        try {
+            return Nats.connect(config.natsUrl());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot connect to NATS at " + config.natsUrl() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS", e);
+        }
+    }
+
     static DurableStreams open(MyelinConfig.StreamsConfig config) {
         return switch (config.kind()) {
             case IN_PROCESS -> new InProcessStreams();
             case JETSTREAM -> {
-                Connection nats;
-                try {
-                    nats = Nats.connect(config.natsUrl());
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot connect to NATS at " + config.natsUrl() + ": " + e.getMessage(), e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while connecting to NATS", e);
-                }
+                Connection nats = connect(config);
                 JetStreamStreams streams = new JetStreamStreams(nats, JetStreamStreams.Settings.defaults(config.prefix()));
                 yield new DurableStreams() {
                     @Override
@@ -47,15 +97,7 @@ final class StreamsFactory {
                     @Override
                     public void close() {
                         // why: the JetStream layer does not own the connection it was given
-                        try {
-                            streams.close();
-                        } finally {
-                            try {
-                                nats.close();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
+                        closeWithConnection(streams::close, nats);
                     }
                 };
             }

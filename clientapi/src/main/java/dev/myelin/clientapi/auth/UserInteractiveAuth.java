@@ -29,6 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class UserInteractiveAuth {
     public static final Duration SESSION_LIFETIME = Duration.ofMinutes(15);
+    // why: kept among the session's data so no schema change is needed; stages never write this key
+    private static final String USER_KEY = "uia.user_id";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One way to complete authentication: stages in order. */
@@ -79,6 +81,9 @@ public final class UserInteractiveAuth {
         /** Values stages record for the action; changes are stored with the stage's completion. */
         public Map<String, String> data() { return data; }
 
+        /** The user who started the session (re-authentication for an account action); empty for registration. */
+        public Optional<String> userId() { return Optional.ofNullable(data.get(USER_KEY)); }
+
         List<String> completed() { return new ArrayList<>(completed); }
 
         boolean finished() {
@@ -110,15 +115,24 @@ public final class UserInteractiveAuth {
      */
     public Outcome authenticate(ObjectNode body, String binding, List<Flow> flows, Map<String, Object> params,
             Map<String, StageCheck> checks) {
+        return authenticate(body, binding, Optional.empty(), flows, params, checks);
+    }
+
+    /**
+     * As {@link #authenticate(ObjectNode, String, List, Map, Map)} for an action of the logged-in {@code userId}:
+     * the session remembers whose it is, so a stage completed out of band (the fallback page) proves that user.
+     */
+    public Outcome authenticate(ObjectNode body, String binding, Optional<String> userId, List<Flow> flows,
+            Map<String, Object> params, Map<String, StageCheck> checks) {
         JsonNode authNode = body.get("auth");
         if (authNode == null || authNode.isNull()) {
-            return challenge(newSession(binding, flows, params), Optional.empty());
+            return challenge(newSession(binding, userId, flows, params), Optional.empty());
         }
         if (!(authNode instanceof ObjectNode auth)) throw MatrixException.badJson("'auth' must be an object");
         JsonNode sessionNode = auth.get("session");
         Session session;
         if (sessionNode == null || sessionNode.isNull()) {
-            session = newSession(binding, flows, params);
+            session = newSession(binding, userId, flows, params);
         } else {
             if (!sessionNode.isString()) throw MatrixException.badJson("'auth.session' must be a string");
             session = load(sessionNode.asString())
@@ -152,6 +166,28 @@ public final class UserInteractiveAuth {
         return challenge(session, Optional.empty());
     }
 
+    /**
+     * Completes stage {@code type} of session {@code sessionId} out of band (the fallback web page): the check runs
+     * against {@code auth} (the page's form); the client then resubmits its request with the session alone.
+     * M_UNKNOWN for an unknown or expired session, M_UNRECOGNIZED when the session offers no such stage; a failed
+     * check throws its own error and leaves the session as it was.
+     */
+    public void completeStage(String sessionId, String type, ObjectNode auth, StageCheck check) {
+        Session session = session(sessionId);
+        if (!session.offers(type)) {
+            throw MatrixException.unrecognized("The authentication session does not offer " + type, 400);
+        }
+        check.check(auth, session);
+        session.completed.add(type);
+        save(session);
+    }
+
+    /** The live session {@code sessionId}, or M_UNKNOWN. */
+    public Session session(String sessionId) {
+        return load(sessionId)
+                .orElseThrow(() -> new MatrixException("M_UNKNOWN", "Unknown or expired authentication session", 400));
+    }
+
     private Outcome done(Session session) {
         // why: deleting is the claim; of two requests finishing one session at once, only one proceeds
         if (!db.write(c -> UiaSessionsTable.delete(c, session.id))) {
@@ -160,14 +196,15 @@ public final class UserInteractiveAuth {
         return new Done(session);
     }
 
-    private Session newSession(String binding, List<Flow> flows, Map<String, Object> params) {
+    private Session newSession(String binding, Optional<String> userId, List<Flow> flows, Map<String, Object> params) {
         byte[] bytes = new byte[18];
         random.nextBytes(bytes);
+        Map<String, String> data = userId.map(u -> Map.of(USER_KEY, u)).orElse(Map.of());
         Session session = new Session(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), binding, flows, params,
-                List.of(), Map.of());
+                List.of(), data);
         long now = clock.millis();
         UiaSessionsTable.Row row = new UiaSessionsTable.Row(session.id, binding, JSON.writeValueAsString(flows),
-                JSON.writeValueAsString(params), "[]", "{}", now);
+                JSON.writeValueAsString(params), "[]", JSON.writeValueAsString(data), now);
         db.write(c -> {
             UiaSessionsTable.deleteOlderThan(c, now - SESSION_LIFETIME.toMillis());
             UiaSessionsTable.insert(c, row);

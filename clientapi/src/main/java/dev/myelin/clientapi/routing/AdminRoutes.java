@@ -8,6 +8,9 @@ import dev.myelin.platform.http.HttpCall;
 import dev.myelin.platform.http.MatrixException;
 import dev.myelin.platform.http.Reply;
 import dev.myelin.platform.http.Router;
+import dev.myelin.protocol.ProtocolException;
+import dev.myelin.protocol.id.UserId;
+import dev.myelin.userapi.api.Account;
 import dev.myelin.userapi.api.LoginResult;
 import dev.myelin.userapi.api.RegistrationToken;
 import dev.myelin.userapi.api.UserApi;
@@ -25,12 +28,15 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Synapse-compatible admin API that account tools use: shared-secret registration
- * ({@code /_synapse/admin/v1/register}, as {@code register_new_matrix_user} and synadm speak it) and registration
- * tokens ({@code /_synapse/admin/v1/registration_tokens}, admins only).
+ * ({@code /_synapse/admin/v1/register}, as {@code register_new_matrix_user} and synadm speak it), registration
+ * tokens ({@code /_synapse/admin/v1/registration_tokens}) and one user's account
+ * ({@code GET /_synapse/admin/v2/users/{userId}}), the last two for admins only.
  */
 final class AdminRoutes {
     private static final String TOKENS = "/_synapse/admin/v1/registration_tokens";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+    /** The user types Synapse knows ({@code synapse.api.constants.UserTypes}). */
+    private static final java.util.Set<String> USER_TYPES = java.util.Set.of("support", "bot");
 
     private final UserApi users;
     private final Authenticator auth;
@@ -99,6 +105,40 @@ final class AdminRoutes {
             users.deleteRegistrationToken(call.pathParam("token"));
             return Reply.empty();
         });
+        router.get("/_synapse/admin/v2/users/{userId}", call -> {
+            auth.requireAdmin(call);
+            return Reply.json(userDetails(call.pathParam("userId")));
+        });
+    }
+
+    /** https://element-hq.github.io/synapse/latest/admin_api/user_admin_api.html#query-user-account */
+    private Map<String, Object> userDetails(String userId) {
+        String localpart;
+        try {
+            UserId id = UserId.parse(userId);
+            if (!id.server().value().equals(users.serverName())) throw MatrixException.notFound("User not found");
+            localpart = id.localpart();
+        } catch (ProtocolException e) {
+            throw MatrixException.invalidParam("'" + userId + "' is not a user ID");
+        }
+        Account account = users.account(localpart).orElseThrow(() -> MatrixException.notFound("User not found"));
+        ObjectNode profile = users.profile(localpart).orElseGet(tools.jackson.databind.node.JsonNodeFactory.instance::objectNode);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", account.userId());
+        out.put("displayname", profile.path("displayname").isString() ? profile.get("displayname").asString() : null);
+        out.put("avatar_url", profile.path("avatar_url").isString() ? profile.get("avatar_url").asString() : null);
+        out.put("threepids", users.threepids(localpart));
+        out.put("external_ids", java.util.List.of());
+        out.put("admin", account.isAdmin());
+        out.put("deactivated", account.deactivated());
+        out.put("erased", account.erased());
+        out.put("is_guest", account.isGuest());
+        out.put("user_type", account.userType().orElse(null));
+        out.put("creation_ts", account.createdTs() / 1000); // why: Synapse gives seconds here
+        out.put("appservice_id", null);
+        out.put("shadow_banned", false);
+        out.put("locked", false);
+        return out;
     }
 
     private String sharedSecret() {
@@ -121,8 +161,11 @@ final class AdminRoutes {
         if (!SharedSecretRegistration.verify(secret, nonce, username, password, admin, userType, mac)) {
             throw MatrixException.forbidden("HMAC incorrect");
         }
+        if (userType.isPresent() && !USER_TYPES.contains(userType.get())) {
+            throw MatrixException.invalidParam("'user_type' must be one of " + new java.util.TreeSet<>(USER_TYPES));
+        }
         String localpart = username.toLowerCase(java.util.Locale.ROOT);
-        users.createAccount(localpart, Optional.of(password), false, admin);
+        users.createAccount(localpart, Optional.of(password), false, admin, userType);
         Fields.optionalString(body, "displayname").ifPresent(name ->
                 users.setProfileField(localpart, "displayname", Optional.of(tools.jackson.databind.node.StringNode.valueOf(name))));
         LoginResult login = users.login(localpart, Optional.empty(), Optional.empty(), false, call.remoteAddress(),

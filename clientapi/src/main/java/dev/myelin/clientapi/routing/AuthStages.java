@@ -36,6 +36,35 @@ final class AuthStages {
         });
     }
 
+    /**
+     * {@code m.login.password} completed on the fallback page: the password of the user who started the session
+     * (a session without a user, such as a registration's, cannot be completed this way).
+     */
+    static UserInteractiveAuth.StageCheck passwordOfSessionUser(UserApi users, RateLimiter limiter) {
+        return (auth, session) -> {
+            String userId = session.userId()
+                    .orElseThrow(() -> MatrixException.forbidden("This session does not re-authenticate a user"));
+            String localpart = UserId.parse(userId).localpart();
+            limiter.acquire("login-user:" + localpart);
+            users.checkPassword(localpart, Fields.string(auth, "password"));
+        };
+    }
+
+    /**
+     * {@code m.login.registration_token}: reserves one use of a valid token for this session (once; submitting the
+     * same token again in the session is accepted without another reservation).
+     */
+    static UserInteractiveAuth.StageCheck registrationToken(UserApi users) {
+        return (auth, session) -> {
+            String token = Fields.string(auth, "token");
+            if (token.equals(session.data().get(TOKEN_KEY))) return;
+            if (!users.reserveRegistrationToken(token)) {
+                throw MatrixException.forbidden("The registration token is invalid, used up or expired");
+            }
+            session.data().put(TOKEN_KEY, token);
+        };
+    }
+
     /** The localpart named by a login or UIA dict: {@code identifier} of type {@code m.id.user}, or the old {@code user}. */
     static Optional<String> userOf(UserApi users, ObjectNode dict) {
         Optional<ObjectNode> identifier = Fields.optionalObject(dict, "identifier");

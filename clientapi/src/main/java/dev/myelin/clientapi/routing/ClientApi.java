@@ -18,18 +18,27 @@ import java.time.Clock;
 public final class ClientApi {
     private ClientApi() {}
 
+    /**
+     * Finishes deactivations a crash interrupted: deactivated users still listed as leaving their rooms leave them
+     * now (call once at start-up, off the start-up path); returns how many users were finished.
+     */
+    public static int resumeDeactivations(UserApi users, AccountRooms rooms) {
+        return AccountRoutes.resumeDeactivations(users, rooms);
+    }
+
     /** Adds every endpoint of this component to {@code router}. */
     public static void addRoutes(Router router, Database clientDb, UserApi users, ClientApiSettings settings, Clock clock,
             SecureRandom random) {
-        addRoutes(router, clientDb, users, settings, clock, random, userId -> { });
+        addRoutes(router, clientDb, users, settings, clock, random, AccountRooms.NONE);
     }
 
     /**
-     * Adds every endpoint of this component to {@code router}; {@code profileChanged} hears of each change of a
-     * user's display name or avatar (the roomserver updates their membership events with it).
+     * Adds every endpoint of this component to {@code router}; {@code rooms} hears of each change of a user's
+     * display name or avatar (the roomserver updates their membership events with it) and of each deactivation
+     * (the user leaves every room).
      */
     public static void addRoutes(Router router, Database clientDb, UserApi users, ClientApiSettings settings, Clock clock,
-            SecureRandom random, java.util.function.Consumer<String> profileChanged) {
+            SecureRandom random, AccountRooms rooms) {
         Authenticator auth = new Authenticator(users);
         UserInteractiveAuth uia = new UserInteractiveAuth(clientDb, random, clock);
         RateLimiter loginLimiter = new RateLimiter(settings.loginLimit(), clock);
@@ -38,9 +47,10 @@ public final class ClientApi {
 
         new RegisterRoutes(users, settings, uia, registrationLimiter, sessions).addTo(router);
         new LoginRoutes(users, auth, uia, loginLimiter, sessions).addTo(router);
-        new AccountRoutes(users, auth, uia, loginLimiter).addTo(router);
+        new AccountRoutes(users, auth, uia, loginLimiter, rooms).addTo(router);
+        new AuthFallbackRoutes(users, uia, loginLimiter, registrationLimiter).addTo(router);
         new DeviceRoutes(users, auth, uia, loginLimiter).addTo(router);
-        new ProfileRoutes(users, auth, profileChanged).addTo(router);
+        new ProfileRoutes(users, auth, rooms::profileChanged).addTo(router);
         new AccountDataRoutes(users, auth).addTo(router);
         new PushRulesRoutes(users, auth).addTo(router);
         new SettingsRoutes(users, auth, settings, clock).addTo(router);

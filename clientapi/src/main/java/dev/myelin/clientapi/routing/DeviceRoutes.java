@@ -74,7 +74,8 @@ final class DeviceRoutes {
 
     private Reply deleteAfterAuth(HttpCall call, Requester r, List<String> deviceIds) {
         var outcome = uia.authenticate(call.json(), call.method() + " " + call.template() + " " + r.userId() + " " + deviceIds,
-                List.of(Flow.of(AuthStages.PASSWORD)), Map.of(), AuthStages.password(users, limiter, r));
+                java.util.Optional.of(r.userId()), List.of(Flow.of(AuthStages.PASSWORD)), Map.of(),
+                AuthStages.password(users, limiter, r));
         if (outcome instanceof UserInteractiveAuth.Challenge challenge) return challenge.reply();
         for (String id : deviceIds) users.deleteDevice(r.localpart(), id);
         return Reply.empty();

@@ -64,7 +64,8 @@ public final class KeysRoutes {
             ObjectNode body = call.json();
             if (keys.crossSigningUploadNeedsAuth(r.userId(), body)) {
                 var outcome = uia.authenticate(body, call.method() + " " + call.template() + " " + r.userId(),
-                        List.of(Flow.of(AuthStages.PASSWORD)), Map.of(), AuthStages.password(users, passwordLimiter, r));
+                        Optional.of(r.userId()), List.of(Flow.of(AuthStages.PASSWORD)), Map.of(),
+                        AuthStages.password(users, passwordLimiter, r));
                 if (outcome instanceof UserInteractiveAuth.Challenge challenge) return challenge.reply();
             }
             keys.uploadCrossSigningKeys(r.userId(), body);

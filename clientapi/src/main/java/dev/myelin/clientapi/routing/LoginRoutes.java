@@ -70,7 +70,8 @@ final class LoginRoutes {
         Requester requester = auth.require(call);
         limiter.acquire("login-user:" + requester.localpart());
         UserInteractiveAuth.Outcome outcome = uia.authenticate(call.json(), "POST /login/get_token " + requester.userId(),
-                List.of(Flow.of(AuthStages.PASSWORD)), Map.of(), AuthStages.password(users, limiter, requester));
+                java.util.Optional.of(requester.userId()), List.of(Flow.of(AuthStages.PASSWORD)), Map.of(),
+                AuthStages.password(users, limiter, requester));
         if (outcome instanceof UserInteractiveAuth.Challenge challenge) return challenge.reply();
         String token = users.createLoginToken(requester.localpart(), LOGIN_TOKEN_LIFETIME_MS);
         return Reply.json(Map.of("login_token", token, "expires_in_ms", LOGIN_TOKEN_LIFETIME_MS));

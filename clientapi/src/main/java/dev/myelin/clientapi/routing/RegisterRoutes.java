@@ -61,14 +61,7 @@ final class RegisterRoutes {
                 : List.of(Flow.of(AuthStages.DUMMY));
         Map<String, UserInteractiveAuth.StageCheck> checks = Map.of(
                 AuthStages.DUMMY, (auth, session) -> { },
-                AuthStages.REGISTRATION_TOKEN, (auth, session) -> {
-                    String token = Fields.string(auth, "token");
-                    if (token.equals(session.data().get(AuthStages.TOKEN_KEY))) return;
-                    if (!users.reserveRegistrationToken(token)) {
-                        throw MatrixException.forbidden("The registration token is invalid, used up or expired");
-                    }
-                    session.data().put(AuthStages.TOKEN_KEY, token);
-                });
+                AuthStages.REGISTRATION_TOKEN, AuthStages.registrationToken(users));
         UserInteractiveAuth.Outcome outcome = uia.authenticate(body, "POST /register", flows, Map.of(), checks);
         if (outcome instanceof UserInteractiveAuth.Challenge challenge) return challenge.reply();
         UserInteractiveAuth.Session session = ((UserInteractiveAuth.Done) outcome).session();

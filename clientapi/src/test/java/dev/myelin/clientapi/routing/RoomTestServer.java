@@ -56,6 +56,11 @@ final class RoomTestServer implements AutoCloseable {
             }
 
             @Override
+            public boolean isErased(String userId) {
+                return users.isErased(userId);
+            }
+
+            @Override
             public boolean isGuest(String userId) {
                 if (!userId.endsWith(":" + TestServer.SERVER_NAME)) return false;
                 return users.account(userId.substring(1, userId.indexOf(':'))).map(a -> a.isGuest()).orElse(false);
@@ -65,7 +70,7 @@ final class RoomTestServer implements AutoCloseable {
                 SigningKey.generate(new SecureRandom()), RoomVersions.DEFAULT), profiles, Clock.systemUTC(), new SecureRandom());
         Router router = new Router();
         ClientApi.addRoutes(router, clientDb, users, TestServer.openSettings(), Clock.systemUTC(), new SecureRandom(),
-                rooms::profileChanged);
+                AccountRooms.of(rooms));
         RoomClientApi.addRoutes(router, users, rooms);
         server = HttpServer.start(List.of(HttpServer.Listener.plain("127.0.0.1", 0)), router, HttpSettings.defaults(),
                 new SimpleMeterRegistry());

@@ -83,6 +83,14 @@ final class TestServer implements AutoCloseable {
         return new Response(response.statusCode(), json);
     }
 
+    /** A request whose answer is not JSON (e.g. an HTML page): the raw response. */
+    HttpResponse<String> raw(String method, String path, String contentType, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+        if (contentType != null) request.header("Content-Type", contentType);
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     Response get(String path, String token) throws Exception { return call("GET", path, Optional.ofNullable(token), null); }
 
     Response post(String path, String token, Object body) throws Exception { return call("POST", path, Optional.ofNullable(token), body); }

@@ -22,11 +22,21 @@ public final class ClientEvents {
      * {@link StoredEvent#redactedBy()} (it may answer null if it is gone).
      */
     public static ObjectNode format(StoredEvent event, Function<String, StoredEvent> redactions) {
+        return format(event, redactions, false);
+    }
+
+    /**
+     * As {@link #format(StoredEvent, Function)}; with {@code senderErased} (the sender deactivated with erasure)
+     * the event is served in its redacted form even though no redaction event names it.
+     */
+    public static ObjectNode format(StoredEvent event, Function<String, StoredEvent> redactions, boolean senderErased) {
         Pdu pdu = event.pdu();
         ObjectNode source = pdu.json();
         StoredEvent redaction = null;
         if (event.redactedBy() != null) {
             redaction = redactions.apply(event.redactedBy());
+            source = Redaction.redact(pdu.roomVersion(), pdu.json());
+        } else if (senderErased) {
             source = Redaction.redact(pdu.roomVersion(), pdu.json());
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();

@@ -17,6 +17,14 @@ public interface ProfileLookup {
         return false;
     }
 
+    /**
+     * Whether {@code userId} is a local user who deactivated with erasure: their events are then served in
+     * redacted form (Synapse's erasure), without a redaction event.
+     */
+    default boolean isErased(String userId) {
+        return false;
+    }
+
     /** A display name and avatar URL, each possibly null. */
     record Profile(String displayName, String avatarUrl) {}
 

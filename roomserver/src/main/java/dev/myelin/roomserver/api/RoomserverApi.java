@@ -42,6 +42,12 @@ public interface RoomserverApi {
     /** Knocks on a room by ID or alias; returns the room ID. */
     String knock(Sender sender, String roomIdOrAlias, Optional<String> reason);
 
+    /**
+     * Takes a deactivated user out of every room: leaves joined rooms, rejects invites, withdraws knocks. A room
+     * that refuses is skipped (and logged), the others still happen.
+     */
+    void leaveAll(String userId, Optional<String> reason);
+
     /** Forgets a room the user has left. */
     void forget(Sender sender, String roomId);
 

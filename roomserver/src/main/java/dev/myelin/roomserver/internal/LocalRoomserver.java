@@ -887,6 +887,26 @@ public final class LocalRoomserver implements RoomserverApi {
             } catch (SQLException ex) {
                 throw RoomGraph.unchecked(ex);
             }
+        }, profiles.isErased(e.pdu().sender()));
+    }
+
+    // ---- deactivation
+
+    @Override
+    public void leaveAll(String userId, Optional<String> reason) {
+        List<String> rooms = graph.db().read(c -> {
+            List<String> out = new ArrayList<>();
+            for (String membership : List.of("join", "invite", "knock")) out.addAll(MembershipTable.roomsOf(c, userId, membership));
+            return out;
         });
+        Sender sender = new Sender(userId, null);
+        for (String roomId : rooms) {
+            try {
+                leave(sender, roomId, reason);
+            } catch (MatrixException e) {
+                // why: one room refusing the leave must not keep the user in every other room
+                LOG.info("Deactivated {} could not leave {}: {}", userId, roomId, e.getMessage());
+            }
+        }
     }
 }

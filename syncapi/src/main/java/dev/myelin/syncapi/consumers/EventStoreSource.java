@@ -7,15 +7,26 @@ import dev.myelin.roomserver.api.StoredEvent;
 import dev.myelin.syncapi.internal.EventFacts;
 import dev.myelin.syncapi.internal.RoomEventSource;
 import java.util.Optional;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Sync's view of the roomserver's read-only {@link EventStore}: facts to index, client JSON to serve. */
 public final class EventStoreSource implements RoomEventSource {
     private final EventStore store;
+    private final Predicate<String> erasedSenders;
 
     public EventStoreSource(EventStore store) {
+        this(store, sender -> false);
+    }
+
+    /**
+     * A source that serves the events of erased users ({@code erasedSenders}: local users who deactivated with
+     * erasure) in redacted form, as the roomserver does.
+     */
+    public EventStoreSource(EventStore store, Predicate<String> erasedSenders) {
         this.store = store;
+        this.erasedSenders = erasedSenders;
     }
 
     @Override
@@ -25,12 +36,13 @@ public final class EventStoreSource implements RoomEventSource {
 
     @Override
     public Optional<ObjectNode> clientEvent(long eventNid) {
-        return store.event(eventNid).map(e -> ClientEvents.format(e, id -> store.event(id).orElse(null)));
+        return store.event(eventNid).map(e -> ClientEvents.format(e, id -> store.event(id).orElse(null),
+                erasedSenders.test(e.pdu().sender())));
     }
 
     @Override
     public Optional<ObjectNode> federationEvent(long eventNid) {
-        return store.event(eventNid).map(e -> e.redactedBy() != null
+        return store.event(eventNid).map(e -> e.redactedBy() != null || erasedSenders.test(e.pdu().sender())
                 ? Redaction.redact(e.pdu().roomVersion(), e.pdu().json()) : e.pdu().json().deepCopy());
     }
 

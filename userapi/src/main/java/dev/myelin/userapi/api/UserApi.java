@@ -21,7 +21,13 @@ public interface UserApi {
     void checkUsernameAvailable(String localpart);
 
     /** Creates an account; {@code password} may be empty (no password login). Throws M_USER_IN_USE when taken. */
-    Account createAccount(String localpart, Optional<String> password, boolean isGuest, boolean isAdmin);
+    default Account createAccount(String localpart, Optional<String> password, boolean isGuest, boolean isAdmin) {
+        return createAccount(localpart, password, isGuest, isAdmin, Optional.empty());
+    }
+
+    /** As {@link #createAccount(String, Optional, boolean, boolean)}, with Synapse's {@code user_type} stored. */
+    Account createAccount(String localpart, Optional<String> password, boolean isGuest, boolean isAdmin,
+            Optional<String> userType);
 
     /** Turns a guest account into a full one with {@code password} (the guest keeps its user ID); M_FORBIDDEN if not a guest. */
     Account upgradeGuest(String localpart, String password);
@@ -36,8 +42,21 @@ public interface UserApi {
 
     void setPassword(String localpart, String newPassword);
 
-    /** Deactivates the account: tokens and devices are removed at once; with {@code erase}, profile and account data too. */
+    /**
+     * Deactivates the account: tokens, devices and 3PIDs are removed at once; with {@code erase}, the profile and
+     * account data too, and the user is recorded as erased ({@link #isErased}). Leaving rooms is the caller's part:
+     * the user is listed by {@link #usersLeavingRooms} until the caller reports {@link #roomsLeft}.
+     */
     void deactivate(String localpart, boolean erase);
+
+    /** Deactivated users (IDs) whose rooms have not all been left yet, e.g. after a crash during deactivation. */
+    List<String> usersLeavingRooms();
+
+    /** The deactivated user has left their rooms. */
+    void roomsLeft(String localpart);
+
+    /** Whether {@code userId} is a local user who deactivated with erasure (their events are served redacted). */
+    boolean isErased(String userId);
 
     void setAdmin(String localpart, boolean admin);
 
@@ -143,6 +162,9 @@ public interface UserApi {
 
     /** The user's third-party identifiers ({@code medium}, {@code address}, times). */
     List<Map<String, Object>> threepids(String localpart);
+
+    /** Removes one of the user's third-party identifiers; false if the user had no such identifier. */
+    boolean deleteThreepid(String localpart, String medium, String address);
 
     // Registration tokens
 

@@ -5,9 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.db.Migrations;
 import dev.myelin.platform.http.MatrixException;
+import dev.myelin.platform.stream.EphemeralStreams;
+import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.userapi.api.Account;
 import dev.myelin.userapi.api.AccountDataChange;
 import dev.myelin.userapi.api.Device;
+import dev.myelin.userapi.api.OutputClientData;
 import dev.myelin.userapi.api.LoginResult;
 import dev.myelin.userapi.api.Notification;
 import dev.myelin.userapi.api.RegistrationToken;
@@ -32,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +47,9 @@ import java.util.function.Consumer;
 /**
  * The user API served in this process, over the userapi database. Access tokens are looked up by their hash
  * through a Caffeine cache; every path that ends a token (logout, device deletion, deactivation, password
- * change with logout, refresh) drops the cache entries of the tokens it deletes, so they stop working at once.
+ * change with logout, refresh) drops the cache entries of the tokens it deletes, so they stop working at once, and
+ * tells the other instances over {@link RevokedAccessTokens} so they drop theirs. Account data writes append
+ * {@link OutputClientData} to the outbox in their transaction.
  */
 public final class LocalUserApi implements UserApi {
     private static final Logger log = LoggerFactory.getLogger(LocalUserApi.class);
@@ -70,9 +76,17 @@ public final class LocalUserApi implements UserApi {
     private final SecureRandom random;
     private final Cache<String, CachedToken> tokenCache = Caffeine.newBuilder()
             .maximumSize(100_000)
-            // why: in the distributed shape another process may log a token out; bound how long we could miss it
-            .expireAfterWrite(Duration.ofMinutes(5))
+            // why: revocations reach other processes over an ephemeral stream; should one be lost (the revoking
+            // process died between commit and publish), this bounds how long a revoked token could still work
+            .expireAfterWrite(Duration.ofMinutes(1))
             .build();
+    private volatile Optional<StreamProducer<OutputClientData>> clientData = Optional.empty();
+    // why: every event served asks whether its sender is erased; the set is small and changes rarely. Another
+    // process's erasure shows here within the expiry.
+    private final Cache<String, Set<String>> erasedCache = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofSeconds(10))
+            .build();
+    private volatile Optional<EphemeralStreams> revocations = Optional.empty();
 
     public LocalUserApi(Database db, UserApiSettings settings, Clock clock, SecureRandom random) {
         this.db = db;
@@ -81,6 +95,39 @@ public final class LocalUserApi implements UserApi {
         this.random = random;
         this.hasher = new PasswordHasher(settings.passwordCost(), random);
         this.tokens = new Tokens(random);
+    }
+
+    /**
+     * Appends an {@link OutputClientData} record to {@code producer} (this database's outbox) in the transaction of
+     * every account data change; set once at start-up, before requests.
+     */
+    public void publishClientData(StreamProducer<OutputClientData> producer) {
+        this.clientData = Optional.of(producer);
+    }
+
+    /**
+     * Tells the other userapi instances over {@code streams} which access tokens stopped working, and drops the
+     * tokens they report from this instance's cache; set once at start-up. Returns the listener's registration.
+     */
+    public EphemeralStreams.Registration shareTokenRevocations(EphemeralStreams streams) {
+        this.revocations = Optional.of(streams);
+        return streams.listen(RevokedAccessTokens.STREAM, (key, m) -> {
+            if (m.all()) tokenCache.invalidateAll();
+            else if (m.hashes() != null) tokenCache.invalidateAll(m.hashes());
+        });
+    }
+
+    /** Drops revoked tokens from this cache and every other instance's. */
+    private void revoke(List<String> hashes) {
+        if (hashes.isEmpty()) return;
+        tokenCache.invalidateAll(hashes);
+        revocations.ifPresent(r -> r.publish(RevokedAccessTokens.STREAM, "tokens", new RevokedAccessTokens(hashes, false)));
+    }
+
+    /** Drops every cached token here and everywhere (cached requesters carry a flag that changed). */
+    private void revokeAllCached() {
+        tokenCache.invalidateAll();
+        revocations.ifPresent(r -> r.publish(RevokedAccessTokens.STREAM, "tokens", new RevokedAccessTokens(List.of(), true)));
     }
 
     /** Sets what runs when a device is deleted (the key server's clean-up); set once at start-up. */
@@ -106,14 +153,15 @@ public final class LocalUserApi implements UserApi {
     }
 
     @Override
-    public Account createAccount(String localpart, Optional<String> password, boolean isGuest, boolean isAdmin) {
+    public Account createAccount(String localpart, Optional<String> password, boolean isGuest, boolean isAdmin,
+            Optional<String> userType) {
         Localparts.checkNew(localpart, settings.serverName());
         Optional<String> hash = password.map(hasher::hash); // why: hash outside the write transaction (~60 ms)
         long now = now();
-        boolean created = db.write(c -> AccountsTable.insert(c, localpart, hash, now, isGuest, isAdmin));
+        boolean created = db.write(c -> AccountsTable.insert(c, localpart, hash, now, isGuest, isAdmin, userType));
         if (!created) throw new MatrixException("M_USER_IN_USE", "The username is already taken", 400);
-        log.info("created account {} (guest={}, admin={})", userId(localpart), isGuest, isAdmin);
-        return new Account(userId(localpart), localpart, now, isGuest, isAdmin, false);
+        log.info("created account {} (guest={}, admin={}, type={})", userId(localpart), isGuest, isAdmin, userType.orElse("-"));
+        return new Account(userId(localpart), localpart, now, isGuest, isAdmin, false, userType, false);
     }
 
     @Override
@@ -121,7 +169,7 @@ public final class LocalUserApi implements UserApi {
         String hash = hasher.hash(password);
         boolean upgraded = db.write(c -> AccountsTable.upgradeGuest(c, localpart, hash));
         if (!upgraded) throw MatrixException.forbidden("Only a guest account can be upgraded");
-        tokenCache.invalidateAll(); // why: cached requesters carry the guest flag
+        revokeAllCached(); // why: cached requesters carry the guest flag
         log.info("upgraded guest {} to a full account", userId(localpart));
         return account(localpart).orElseThrow();
     }
@@ -137,8 +185,8 @@ public final class LocalUserApi implements UserApi {
 
     @Override
     public Optional<Account> account(String localpart) {
-        return db.read(c -> AccountsTable.select(c, localpart)).map(r ->
-                new Account(userId(r.localpart()), r.localpart(), r.createdTs(), r.isGuest(), r.isAdmin(), r.deactivated()));
+        return db.read(c -> AccountsTable.select(c, localpart)).map(r -> new Account(userId(r.localpart()), r.localpart(),
+                r.createdTs(), r.isGuest(), r.isAdmin(), r.deactivated(), r.userType(), r.erased()));
     }
 
     @Override
@@ -155,7 +203,7 @@ public final class LocalUserApi implements UserApi {
             db.write(c -> { AccountsTable.setPasswordHash(c, localpart, Optional.of(upgraded)); return null; });
         }
         AccountsTable.Row r = row.get();
-        return new Account(userId(localpart), localpart, r.createdTs(), r.isGuest(), r.isAdmin(), false);
+        return new Account(userId(localpart), localpart, r.createdTs(), r.isGuest(), r.isAdmin(), false, r.userType(), r.erased());
     }
 
     @Override
@@ -167,6 +215,7 @@ public final class LocalUserApi implements UserApi {
 
     @Override
     public void deactivate(String localpart, boolean erase) {
+        long now = now();
         List<String> hashes = db.write(c -> {
             List<String> gone = TokensTables.accessHashesOfUser(c, localpart);
             AccountsTable.deactivate(c, localpart);
@@ -176,20 +225,43 @@ public final class LocalUserApi implements UserApi {
                 deviceRemovalHook.removed(c, userId(localpart), d.deviceId());
             }
             ThreepidsTable.deleteAll(c, localpart);
+            AccountsTable.markRoomsPending(c, localpart);
+            // why: no pushers table exists yet (pushers are a later issue); their removal belongs here when it does
             if (erase) {
+                // why (Synapse's erasure): the profile goes, so the leave events that follow carry no name or avatar
                 ProfilesTable.deleteAll(c, localpart);
                 AccountDataTable.deleteAll(c, localpart);
+                AccountsTable.markErased(c, localpart, now);
             }
             return gone;
         });
-        tokenCache.invalidateAll(hashes);
+        revoke(hashes);
+        if (erase) erasedCache.invalidateAll();
         log.info("deactivated account {} (erase={})", userId(localpart), erase);
+    }
+
+    @Override
+    public List<String> usersLeavingRooms() {
+        return db.read(AccountsTable::roomsPending).stream().map(this::userId).toList();
+    }
+
+    @Override
+    public void roomsLeft(String localpart) {
+        db.write(c -> { AccountsTable.clearRoomsPending(c, localpart); return null; });
+    }
+
+    @Override
+    public boolean isErased(String userId) {
+        String suffix = ":" + settings.serverName();
+        if (!userId.startsWith("@") || !userId.endsWith(suffix)) return false;
+        Set<String> erased = erasedCache.get("all", k -> Set.copyOf(db.read(AccountsTable::erased)));
+        return erased.contains(userId.substring(1, userId.length() - suffix.length()));
     }
 
     @Override
     public void setAdmin(String localpart, boolean admin) {
         db.write(c -> { AccountsTable.setAdmin(c, localpart, admin); return null; });
-        tokenCache.invalidateAll(); // why: cached requesters carry the admin flag
+        revokeAllCached(); // why: cached requesters carry the admin flag
     }
 
     // Devices and tokens
@@ -214,7 +286,7 @@ public final class LocalUserApi implements UserApi {
             if (refreshToken.isPresent()) TokensTables.insertRefresh(c, Tokens.hash(refreshToken.get()), localpart, device, now);
             return old;
         });
-        tokenCache.invalidateAll(replaced);
+        revoke(replaced);
         log.info("new session for {} on device {}", userId(localpart), device);
         return new LoginResult(userId(localpart), device, accessToken, refreshToken,
                 expires.map(e -> e - now));
@@ -257,7 +329,7 @@ public final class LocalUserApi implements UserApi {
                 TokensTables.clearPreviousRefresh(c, hash);
                 return older;
             });
-            tokenCache.invalidateAll(stale);
+            revoke(stale);
         }
         AccountsTable.Row a = account.get();
         Requester requester = new Requester(userId(t.localpart()), t.localpart(), t.deviceId(), a.isGuest(), a.isAdmin());
@@ -293,7 +365,7 @@ public final class LocalUserApi implements UserApi {
             deviceRemovalHook.removed(c, userId(localpart), deviceId);
             return gone;
         });
-        tokenCache.invalidateAll(hashes);
+        revoke(hashes);
         log.info("deleted device {} of {}", deviceId, userId(localpart));
     }
 
@@ -393,7 +465,11 @@ public final class LocalUserApi implements UserApi {
     @Override
     public void setAccountData(String localpart, Optional<String> roomId, String type, ObjectNode content) {
         String json = Json.write(content);
-        db.write(c -> { AccountDataTable.upsert(c, localpart, roomId.orElse(""), type, json); return null; });
+        db.write(c -> {
+            long pos = AccountDataTable.upsert(c, localpart, roomId.orElse(""), type, json);
+            clientDataChanged(c, localpart, roomId.orElse(""), type, pos);
+            return null;
+        });
         accountDataChanged(localpart);
     }
 
@@ -435,6 +511,15 @@ public final class LocalUserApi implements UserApi {
      */
     public void onAccountDataChange(Consumer<String> listener) {
         accountDataListeners.add(listener);
+    }
+
+    /** The stream record of one account data write, in its transaction (the outbox). */
+    private void clientDataChanged(java.sql.Connection tx, String localpart, String roomId, String type, long pos)
+            throws java.sql.SQLException {
+        if (clientData.isPresent()) {
+            String userId = userId(localpart);
+            clientData.get().append(tx, userId, new OutputClientData(userId, roomId, type, pos));
+        }
     }
 
     private void accountDataChanged(String localpart) {
@@ -538,7 +623,8 @@ public final class LocalUserApi implements UserApi {
             change.accept(rules);
             ObjectNode doc = Json.MAPPER.createObjectNode();
             doc.set("global", rules);
-            AccountDataTable.upsert(c, localpart, "", PUSH_RULES_TYPE, Json.write(doc));
+            long pos = AccountDataTable.upsert(c, localpart, "", PUSH_RULES_TYPE, Json.write(doc));
+            clientDataChanged(c, localpart, "", PUSH_RULES_TYPE, pos);
             return null;
         });
         accountDataChanged(localpart);
@@ -547,6 +633,13 @@ public final class LocalUserApi implements UserApi {
     @Override
     public List<Map<String, Object>> threepids(String localpart) {
         return db.read(c -> ThreepidsTable.select(c, localpart));
+    }
+
+    @Override
+    public boolean deleteThreepid(String localpart, String medium, String address) {
+        boolean deleted = db.write(c -> ThreepidsTable.delete(c, localpart, medium, address));
+        if (deleted) log.info("removed a {} identifier from {}", medium, userId(localpart));
+        return deleted;
     }
 
     // Registration tokens

@@ -15,16 +15,17 @@ public final class AccountDataTable {
     public record Change(String roomId, String type, String contentJson, long position) {}
 
     /**
-     * Writes an entry at the next account data position. why: the counter row's lock is held until the
+     * Writes an entry at the next account data position and returns that position. why: the counter row's lock is held until the
      * transaction ends, so positions commit in order and a reader never sees position n+1 before n.
      */
-    public static void upsert(Connection c, String localpart, String roomId, String type, String contentJson) throws SQLException {
+    public static long upsert(Connection c, String localpart, String roomId, String type, String contentJson) throws SQLException {
         long pos = Sql.one(c, "UPDATE account_data_head SET pos = pos + 1 WHERE id = 1 RETURNING pos", rs -> rs.getLong(1))
                 .orElseThrow();
         Sql.update(c, "INSERT INTO account_data (localpart, room_id, type, content_json, stream_pos) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (localpart, room_id, type) DO UPDATE SET content_json = excluded.content_json,"
                 + " stream_pos = excluded.stream_pos",
                 localpart, roomId, type, contentJson, pos);
+        return pos;
     }
 
     /** The last account data position written, 0 before any. */

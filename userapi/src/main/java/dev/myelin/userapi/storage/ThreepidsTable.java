@@ -15,6 +15,12 @@ public final class ThreepidsTable {
                 "address", rs.getString(2), "validated_at", rs.getLong(3), "added_at", rs.getLong(4)), localpart);
     }
 
+    /** Removes one identifier of the user; false if the user had no such identifier. */
+    public static boolean delete(Connection c, String localpart, String medium, String address) throws SQLException {
+        return Sql.update(c, "DELETE FROM threepids WHERE localpart = ? AND medium = ? AND address = ?",
+                localpart, medium, address) == 1;
+    }
+
     public static void deleteAll(Connection c, String localpart) throws SQLException {
         Sql.update(c, "DELETE FROM threepids WHERE localpart = ?", localpart);
     }
