@@ -10,6 +10,7 @@ import dev.myelin.userapi.keys.OutputKeyChangeEvent;
 import dev.myelin.clientapi.routing.ClientApiSettings;
 import dev.myelin.clientapi.routing.RoomClientApi;
 import dev.myelin.platform.stream.DurableStreams;
+import dev.myelin.platform.stream.EphemeralStreams;
 import dev.myelin.protocol.room.RoomVersions;
 import dev.myelin.roomserver.api.ProfileLookup;
 import dev.myelin.roomserver.api.RoomserverApi;
@@ -122,8 +123,11 @@ public final class MyelinServer implements AutoCloseable {
                 Notifier notifier = new Notifier();
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
-                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock);
+                EphemeralStreams ephemeral = StreamsFactory.openEphemeral(config.streams());
+                SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock,
+                        syncSettings(config), ephemeral);
                 services.add(sync);
+                services.add(ephemeral); // why: after sync, which stops listening to it when it closes
                 // why: account data lives in the userapi, which tells sync in process when it changes
                 localUsers.onAccountDataChange(notifier::wakeUser);
                 OutputRoomEventConsumer.declare(streams);
@@ -158,6 +162,11 @@ public final class MyelinServer implements AutoCloseable {
             databases.forEach(Database::close);
             throw e;
         }
+    }
+
+    /** Syncapi's switches from the configuration ({@code presence}, {@code user_directory}). */
+    static SyncComponent.Settings syncSettings(MyelinConfig config) {
+        return new SyncComponent.Settings(config.presence().enabled(), config.userDirectory().searchAllUsers());
     }
 
     /** Display names and avatars for membership events, from the userapi's profiles of local users. */

@@ -2,6 +2,7 @@ package dev.myelin.syncapi.internal;
 
 import dev.myelin.clientapi.auth.Authenticator;
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.stream.EphemeralStreams;
 import dev.myelin.platform.http.Router;
 import dev.myelin.syncapi.api.SyncExtension;
 import dev.myelin.syncapi.api.SyncMemberships;
@@ -56,12 +57,27 @@ public final class SyncComponent implements AutoCloseable {
      * @param directoryListsAllLocalUsers  the user directory lists every local user, not only those who share a
      *                                     room with the searcher or are in a public room
      */
-    public record Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers) {
+    public record Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers, Presence.Timeouts presenceTimeouts) {
         public static final Settings DEFAULTS = new Settings(true, false);
+
+        /** With Synapse's presence timeouts. */
+        public Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers) {
+            this(presenceEnabled, directoryListsAllLocalUsers, Presence.Timeouts.DEFAULTS);
+        }
     }
 
+    /** With presence changes on an in-process ephemeral stream of this component's own (one process). */
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings) {
+        this(db, events, users, notifier, extensions, clock, settings, null);
+    }
+
+    /**
+     * @param ephemeral the ephemeral streams presence changes go over (every syncapi instance hears every change);
+     *                  null: an in-process stream of this component's own
+     */
+    public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
+                         List<SyncExtension> extensions, Clock clock, Settings settings, EphemeralStreams ephemeral) {
         this.settings = settings;
         boolean presenceEnabled = settings.presenceEnabled();
         this.notifier = notifier;
@@ -71,10 +87,11 @@ public final class SyncComponent implements AutoCloseable {
         this.memberships = new IndexedMemberships(db);
         this.typing = new Typing(clock, indexer::wakeRoom);
         this.receipts = new Receipts(db, clock, indexer);
-        this.presence = new Presence(db, clock, presenceEnabled, user -> {
+        this.presence = new Presence(db, clock, presenceEnabled, settings.presenceTimeouts(), ephemeral, user -> {
             notifier.wakeUser(user);
             memberships.joinedRooms(user).forEach(indexer::wakeRoom);
         });
+        indexer.onLocalSend(presence::active);
         this.engine = new SyncEngine(db, events, notifier, extensions, memberships, clock, users, typing, presence);
         EventRenderer renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
@@ -100,9 +117,10 @@ public final class SyncComponent implements AutoCloseable {
         SearchRoutes.add(router, auth, users, search, readBarrier);
     }
 
-    /** Stops the typing sweeper. */
+    /** Stops the typing and presence sweepers. */
     @Override
     public void close() {
         typing.close();
+        presence.close();
     }
 }
