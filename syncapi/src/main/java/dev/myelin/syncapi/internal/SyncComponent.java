@@ -40,6 +40,7 @@ public final class SyncComponent implements AutoCloseable {
     private final Typing typing;
     private final Receipts receipts;
     private final Presence presence;
+    private final RoomEventSource events;
 
     /**
      * @param notifier   shared with the extensions, which wake polls through it (create it first)
@@ -79,6 +80,7 @@ public final class SyncComponent implements AutoCloseable {
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings, EphemeralStreams ephemeral) {
         this.settings = settings;
+        this.events = events;
         boolean presenceEnabled = settings.presenceEnabled();
         this.notifier = notifier;
         this.db = db;
@@ -96,7 +98,7 @@ public final class SyncComponent implements AutoCloseable {
         EventRenderer renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
         this.relations = new Relations(db, renderer);
-        this.search = new Search(db, renderer);
+        this.search = new Search(db, renderer, events::forgottenRooms);
     }
 
     public RoomIndexer indexer() { return indexer; }
@@ -112,7 +114,8 @@ public final class SyncComponent implements AutoCloseable {
         SyncRoutes.add(router, auth, users, engine, presence);
         EphemeralRoutes.add(router, auth, users, typing, receipts, presence, memberships);
         Runnable readBarrier = () -> indexer.awaitCaughtUp(READ_BARRIER_WAIT);
-        HistoryRoutes.add(router, auth, users, history, relations, readBarrier);
+        HistoryRoutes.add(router, auth, users, history, relations, readBarrier,
+                (user, room) -> events.forgottenRooms(user).contains(room));
         UserDirectoryRoutes.add(router, auth, new UserDirectory(db, users, settings.directoryListsAllLocalUsers()));
         SearchRoutes.add(router, auth, users, search, readBarrier);
     }

@@ -43,6 +43,7 @@ public final class SyncEngine {
 
     private final Database db;
     private final EventRenderer renderer;
+    private final RoomEventSource events;
     private final Notifier notifier;
     private final List<SyncExtension> extensions;
     private final SyncMemberships memberships;
@@ -65,6 +66,7 @@ public final class SyncEngine {
         this.presence = presence;
         this.db = db;
         this.renderer = new EventRenderer(events, clock);
+        this.events = events;
         this.notifier = notifier;
         this.extensions = List.copyOf(extensions);
         this.memberships = memberships;
@@ -130,6 +132,7 @@ public final class SyncEngine {
 
         if (initial && r.deviceId() != null) lazySent.reset(r.userId(), r.deviceId());
         Plan plan = db.read(c -> plan(c, r, initial, since, outside));
+        dropForgottenRooms(r.userId(), plan.rooms);
         if (r.filter().room().state().lazyLoadMembers() && r.deviceId() != null) {
             List<String> members = new ArrayList<>();
             for (RoomPlan p : plan.rooms) {
@@ -165,6 +168,16 @@ public final class SyncEngine {
         }
         response.put("next_batch", new SyncToken(next).encode());
         return new Built(response, hasData);
+    }
+
+    /**
+     * Rooms the user has forgotten never appear in {@code /sync}, not even with {@code include_leave} (spec: leaving
+     * rooms). Asked only when the plan has left rooms, so most syncs pay nothing for it.
+     */
+    private void dropForgottenRooms(String userId, List<RoomPlan> rooms) {
+        if (rooms.stream().noneMatch(p -> p.section() == Section.LEAVE)) return;
+        Set<String> forgotten = events.forgottenRooms(userId);
+        if (!forgotten.isEmpty()) rooms.removeIf(p -> p.section() == Section.LEAVE && forgotten.contains(p.roomId()));
     }
 
     // ---- phase 1: the plan, from the indexes, in one read transaction
