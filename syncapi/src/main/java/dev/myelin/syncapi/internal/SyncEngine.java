@@ -271,6 +271,7 @@ public final class SyncEngine {
                 ObjectNode receipt = Receipts.event(c, roomId, user, initial ? 0 : receiptsSince, receiptsUpTo);
                 if (receipt != null) events.add(receipt);
             }
+            trim(events, ephemeralFilter); // why: the filter's limit applies to each room's ephemeral events
             if (!events.isEmpty()) ephemeral.put(roomId, events);
         }
         Map<String, ArrayNode> roomAccountData = new HashMap<>();
@@ -287,6 +288,7 @@ public final class SyncEngine {
             }
         }
         trim(accountData, r.filter().accountData());
+        roomAccountData.values().forEach(events -> trim(events, roomFilter.accountData()));
         Set<String> planned = new HashSet<>();
         for (RoomPlan p : plans) planned.add(p.roomId);
         Set<String> extra = new LinkedHashSet<>(ephemeral.keySet());
