@@ -226,6 +226,25 @@ public final class Presence implements AutoCloseable {
         return events;
     }
 
+    /**
+     * Adds to {@code events} the presence of the members of rooms the user has just joined (an incremental sync
+     * only carries changes, and the user has seen none of theirs), each user once.
+     */
+    void addNewRoomMates(Connection c, ArrayNode events, Set<String> newlyJoinedRooms, long upTo) throws SQLException {
+        if (!enabled || newlyJoinedRooms.isEmpty()) return;
+        Set<String> present = new java.util.HashSet<>();
+        for (var e : events) present.add(e.path("sender").asString());
+        for (String roomId : newlyJoinedRooms) {
+            for (PresenceTable.Row row : PresenceTable.ofJoinedMembers(c, roomId, upTo)) {
+                if (!present.add(row.userId())) continue;
+                ObjectNode e = events.addObject();
+                e.put("type", "m.presence");
+                e.put("sender", row.userId());
+                e.set("content", content(row));
+            }
+        }
+    }
+
     private ObjectNode content(PresenceTable.Row row) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("presence", row.presence());

@@ -301,6 +301,7 @@ public final class SyncEngine {
         long presenceUpTo = presence.enabled() ? CountersTable.current(c, Presence.COUNTER) : 0;
         ArrayNode presenceEvents = presence.events(c, user, initial ? 0 : Math.min(sinceToken.get(PRESENCE), presenceUpTo),
                 presenceUpTo);
+        if (!initial) presence.addNewRoomMates(c, presenceEvents, newlyJoined, presenceUpTo);
         trim(presenceEvents, r.filter().presence());
         List<RoomEventsTable.Row> timelines = new ArrayList<>();
         for (RoomPlan p : plans) timelines.addAll(p.timeline);

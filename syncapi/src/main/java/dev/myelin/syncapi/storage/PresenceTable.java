@@ -62,6 +62,13 @@ public final class PresenceTable {
                 + "AND b.membership = 'join')) ORDER BY p.pos", PresenceTable::row, after, upTo, userId, userId);
     }
 
+    /** The presence, as of position {@code upTo}, of the users joined to {@code roomId}. */
+    public static List<Row> ofJoinedMembers(Connection c, String roomId, long upTo) throws SQLException {
+        return Sql.list(c, "SELECT p.user_id, p.presence, p.status_msg, p.last_active_ts, p.last_sync_ts, p.pos FROM sync_presence p "
+                + "JOIN sync_current_state m ON m.state_key = p.user_id WHERE m.room_id = ? AND m.type = 'm.room.member' "
+                + "AND m.membership = 'join' AND p.pos <= ? ORDER BY p.pos", PresenceTable::row, roomId, upTo);
+    }
+
     private static Row row(java.sql.ResultSet rs) throws SQLException {
         return new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
     }

@@ -178,4 +178,22 @@ class PresenceTimeoutsTest {
             assertThat(state).isEqualTo("offline");
         }
     }
+
+    @DatabaseTest
+    void joiningARoomBringsThePresenceOfItsMembers(DatabaseConfig config) throws Exception {
+        try (SyncTestServer s = new SyncTestServer(config)) {
+            String alice = s.user("alice");
+            String bob = s.user("bob");
+            String room = s.rooms.createRoom(id("bob"));
+            s.call("PUT", status(id("bob")), bob, Map.of("presence", "unavailable", "status_msg", "busy"));
+            String next = s.sync(alice, "set_presence=offline").path("next_batch").asString();
+            assertThat(presenceOf(s.sync(alice, "set_presence=offline"), id("bob"))).isNull();
+
+            s.rooms.join(room, id("alice"));
+            JsonNode content = presenceOf(s.sync(alice, "set_presence=offline&since=" + next), id("bob"));
+            assertThat(content).as("bob's presence, unchanged since alice's token, comes with the join").isNotNull();
+            assertThat(content.path("presence").asString()).isEqualTo("unavailable");
+            assertThat(content.path("status_msg").asString()).isEqualTo("busy");
+        }
+    }
 }
