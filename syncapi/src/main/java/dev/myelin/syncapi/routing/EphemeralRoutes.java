@@ -75,7 +75,7 @@ public final class EphemeralRoutes {
         ObjectNode body = bodyOrEmpty(call);
         Optional<String> thread = optionalString(body, "thread_id");
         if (type.equals("m.fully_read")) {
-            if (thread.isPresent()) throw MatrixException.badJson("m.fully_read receipts cannot have a thread_id");
+            if (thread.isPresent()) throw MatrixException.invalidParam("m.fully_read receipts cannot have a thread_id");
             fullyRead(r, roomId, eventId);
         } else if (Receipts.TYPES.contains(type)) {
             receipts.set(r.userId(), roomId, type, eventId, thread);
