@@ -39,20 +39,28 @@ final class StreamsFactory {
 
                     @Override
                     public void close() {
-                        // why: the NATS layer does not own the connection it was given
-                        try {
-                            streams.close();
-                        } finally {
-                            try {
-                                nats.close();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
+                        closeWithConnection(streams, nats);
                     }
                 };
             }
         };
+    }
+
+    /** Closes a NATS stream layer, then its connection. why: the layers do not own the connection they were given. */
+    private static void closeWithConnection(AutoCloseable streams, Connection nats) {
+        try {
+            streams.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static Connection connect(MyelinConfig.StreamsConfig config) {
@@ -92,16 +100,7 @@ final class StreamsFactory {
 
                     @Override
                     public void close() {
-                        // why: the JetStream layer does not own the connection it was given
-                        try {
-                            streams.close();
-                        } finally {
-                            try {
-                                nats.close();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
+                        closeWithConnection(streams, nats);
                     }
                 };
             }

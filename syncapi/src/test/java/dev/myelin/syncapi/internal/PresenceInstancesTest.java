@@ -7,12 +7,9 @@ import dev.myelin.platform.db.DatabaseConfig;
 import dev.myelin.platform.db.Databases;
 import dev.myelin.platform.db.testing.DatabaseTest;
 import dev.myelin.platform.stream.InProcessEphemeralStreams;
+import dev.myelin.syncapi.MovableClock;
 import dev.myelin.syncapi.storage.PresenceTable;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,18 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * hears the other's changes; one never times out a user who is syncing on the other.
  */
 class PresenceInstancesTest {
-
-    private static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-
-        @Override public Clock withZone(ZoneId zone) { return this; }
-
-        @Override public Instant instant() { return now; }
-
-        void advance(Duration d) { now = now.plus(d); }
-    }
 
     // why: the test sweeps by hand; the background sweepers wait an hour
     private static final Presence.Timeouts BY_HAND = new Presence.Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5),

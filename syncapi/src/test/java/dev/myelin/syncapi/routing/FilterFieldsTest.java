@@ -2,7 +2,9 @@ package dev.myelin.syncapi.routing;
 
 import static dev.myelin.syncapi.SyncTestServer.enc;
 import static dev.myelin.syncapi.SyncTestServer.id;
+import static dev.myelin.syncapi.routing.SyncRoomsTest.filter;
 import static dev.myelin.syncapi.routing.SyncRoomsTest.ids;
+import static dev.myelin.syncapi.routing.SyncRoomsTest.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.myelin.platform.db.DatabaseConfig;
@@ -21,16 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class FilterFieldsTest {
 
-    private static List<String> eventTypes(JsonNode events) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode e : events) out.add(e.path("type").asString());
-        return out;
-    }
-
-    private static String filter(String json) {
-        return "filter=" + enc(json);
-    }
-
     @DatabaseTest
     void ephemeralAndRoomAccountDataFiltersSelectTypesAndLimit(DatabaseConfig config) throws Exception {
         try (SyncTestServer s = new SyncTestServer(config)) {
@@ -47,20 +39,20 @@ class FilterFieldsTest {
             }
 
             JsonNode all = s.sync(alice, "").path("rooms").path("join").path(room);
-            assertThat(eventTypes(all.path("ephemeral").path("events"))).containsExactlyInAnyOrder("m.typing", "m.receipt");
-            assertThat(eventTypes(all.path("account_data").path("events")))
+            assertThat(types(all.path("ephemeral").path("events"))).containsExactlyInAnyOrder("m.typing", "m.receipt");
+            assertThat(types(all.path("account_data").path("events")))
                     .contains("com.example.a", "com.example.b", "org.other");
 
             JsonNode onlyTyping = s.sync(alice, filter("{\"room\":{\"ephemeral\":{\"types\":[\"m.typing\"]},"
                     + "\"account_data\":{\"types\":[\"com.example.*\"],\"limit\":1}}}")).path("rooms").path("join").path(room);
-            assertThat(eventTypes(onlyTyping.path("ephemeral").path("events"))).containsExactly("m.typing");
-            assertThat(eventTypes(onlyTyping.path("account_data").path("events"))).hasSize(1)
+            assertThat(types(onlyTyping.path("ephemeral").path("events"))).containsExactly("m.typing");
+            assertThat(types(onlyTyping.path("account_data").path("events"))).hasSize(1)
                     .allMatch(t -> t.startsWith("com.example."));
 
             JsonNode noReceipts = s.sync(alice, filter("{\"room\":{\"ephemeral\":{\"not_types\":[\"m.receipt\"]},"
                     + "\"account_data\":{\"not_types\":[\"com.example.*\"]}}}")).path("rooms").path("join").path(room);
-            assertThat(eventTypes(noReceipts.path("ephemeral").path("events"))).containsExactly("m.typing");
-            assertThat(eventTypes(noReceipts.path("account_data").path("events"))).doesNotContain("com.example.a", "com.example.b")
+            assertThat(types(noReceipts.path("ephemeral").path("events"))).containsExactly("m.typing");
+            assertThat(types(noReceipts.path("account_data").path("events"))).doesNotContain("com.example.a", "com.example.b")
                     .contains("org.other");
 
             JsonNode limitOne = s.sync(alice, filter("{\"room\":{\"ephemeral\":{\"limit\":1}}}")).path("rooms").path("join").path(room);

@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * (even with {@code include_leave}) and their history is no longer the user's, until the user comes back.
  */
 class ForgottenRoomsTest {
-    private static final String INCLUDE_LEAVE = "filter=" + enc("{\"room\":{\"include_leave\":true}}");
+    private static final String INCLUDE_LEAVE = SyncRoomsTest.filter("{\"room\":{\"include_leave\":true}}");
 
     private static String room(String roomId) {
         return "/_matrix/client/v3/rooms/" + enc(roomId);

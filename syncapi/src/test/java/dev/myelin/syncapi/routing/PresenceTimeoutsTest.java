@@ -7,14 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.myelin.platform.db.DatabaseConfig;
 import dev.myelin.platform.db.testing.DatabaseTest;
+import dev.myelin.syncapi.MovableClock;
 import dev.myelin.syncapi.SyncTestServer;
 import dev.myelin.syncapi.internal.Presence;
 import dev.myelin.syncapi.internal.SyncComponent;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,19 +22,6 @@ import tools.jackson.databind.JsonNode;
  * {@code set_presence} and {@code PUT /presence}, over HTTP with a clock the test moves (no long sleeps).
  */
 class PresenceTimeoutsTest {
-
-    /** A clock the test moves by hand. */
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-
-        @Override public Clock withZone(ZoneId zone) { return this; }
-
-        @Override public Instant instant() { return now; }
-
-        void advance(Duration d) { now = now.plus(d); }
-    }
 
     // why: Synapse's timeouts, swept every 20 ms of real time so a moved clock is noticed at once
     private static final SyncComponent.Settings FAST_SWEEP = new SyncComponent.Settings(true, false,
