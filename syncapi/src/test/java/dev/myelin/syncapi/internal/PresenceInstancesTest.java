@@ -68,4 +68,37 @@ class PresenceInstancesTest {
             await(wokenOnA, bob);
         }
     }
+
+    @DatabaseTest
+    void changesCrossProcessesOverNats(DatabaseConfig config) throws Exception {
+        io.nats.client.Connection natsA = connectNatsOrSkip();
+        io.nats.client.Connection natsB = connectNatsOrSkip();
+        dev.myelin.platform.stream.NatsNames names = new dev.myelin.platform.stream.NatsNames("presence" + System.nanoTime());
+        Set<String> wokenOnB = ConcurrentHashMap.newKeySet();
+        try (Database db = Databases.open(config, SyncComponent.DATABASE);
+             var streamsA = new dev.myelin.platform.stream.NatsEphemeralStreams(natsA, names);
+             var streamsB = new dev.myelin.platform.stream.NatsEphemeralStreams(natsB, names);
+             Presence a = new Presence(db, new MovableClock(), true, BY_HAND, streamsA, user -> { });
+             Presence b = new Presence(db, new MovableClock(), true, BY_HAND, streamsB, wokenOnB::add)) {
+            natsB.flush(java.time.Duration.ofSeconds(2)); // why: B's subscription is with the server before A publishes
+            a.set("@carol:test.local", "unavailable", java.util.Optional.of("away"));
+            await(wokenOnB, "@carol:test.local");
+        } finally {
+            natsA.close();
+            natsB.close();
+        }
+    }
+
+    /** A connection to the machine's NATS, or the test is skipped (fails under MYELIN_REQUIRE_SERVICES=1). */
+    private static io.nats.client.Connection connectNatsOrSkip() throws InterruptedException {
+        try {
+            return io.nats.client.Nats.connect(new io.nats.client.Options.Builder().server("nats://127.0.0.1:4222")
+                    .connectionTimeout(java.time.Duration.ofSeconds(2)).build());
+        } catch (java.io.IOException e) {
+            String message = "NATS is not reachable at 127.0.0.1:4222";
+            if ("1".equals(System.getenv("MYELIN_REQUIRE_SERVICES"))) throw new AssertionError(message, e);
+            org.junit.jupiter.api.Assumptions.abort(message + ": skipping");
+            throw new IllegalStateException(e);
+        }
+    }
 }
