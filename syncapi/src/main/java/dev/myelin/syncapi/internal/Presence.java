@@ -213,11 +213,15 @@ public final class Presence implements AutoCloseable {
         return enabled ? db.read(c -> CountersTable.current(c, COUNTER)) : 0;
     }
 
-    /** The {@code presence.events} of a sync response for {@code userId} in {@code (since, upTo]}. */
+    /**
+     * The {@code presence.events} of a sync response for {@code userId} in {@code (since, upTo]}. From the start
+     * ({@code since} 0, an initial sync) offline users are left out: offline is what a client assumes of anyone it
+     * has no presence for, and a user in many large rooms would otherwise get every member's row.
+     */
     ArrayNode events(Connection c, String userId, long since, long upTo) throws SQLException {
         ArrayNode events = JsonNodeFactory.instance.arrayNode();
         if (!enabled) return events;
-        for (PresenceTable.Row row : PresenceTable.changedFor(c, userId, since, upTo)) {
+        for (PresenceTable.Row row : PresenceTable.changedFor(c, userId, since, upTo, since > 0)) {
             ObjectNode e = events.addObject();
             e.put("type", "m.presence");
             e.put("sender", row.userId());
@@ -228,7 +232,8 @@ public final class Presence implements AutoCloseable {
 
     /**
      * Adds to {@code events} the presence of the members of rooms the user has just joined (an incremental sync
-     * only carries changes, and the user has seen none of theirs), each user once.
+     * only carries changes, and the user has seen none of theirs), each user once; offline ones, as in an initial
+     * sync, are left out.
      */
     void addNewRoomMates(Connection c, ArrayNode events, Set<String> newlyJoinedRooms, long upTo) throws SQLException {
         if (!enabled || newlyJoinedRooms.isEmpty()) return;

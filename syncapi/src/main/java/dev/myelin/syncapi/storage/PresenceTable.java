@@ -53,20 +53,25 @@ public final class PresenceTable {
                 to, pos, userId, from) == 1;
     }
 
-    /** Presence set in {@code (after, upTo]} by {@code userId} or by users sharing a joined room with them. */
-    public static List<Row> changedFor(Connection c, String userId, long after, long upTo) throws SQLException {
+    /**
+     * Presence set in {@code (after, upTo]} by {@code userId} or by users sharing a joined room with them; without
+     * {@code includeOffline}, only users who are not offline.
+     */
+    public static List<Row> changedFor(Connection c, String userId, long after, long upTo, boolean includeOffline)
+            throws SQLException {
         return Sql.list(c, "SELECT p.user_id, p.presence, p.status_msg, p.last_active_ts, p.last_sync_ts, p.pos FROM sync_presence p "
-                + "WHERE p.pos > ? AND p.pos <= ? AND (p.user_id = ? OR EXISTS (SELECT 1 FROM sync_current_state a "
+                + "WHERE p.pos > ? AND p.pos <= ? " + (includeOffline ? "" : "AND p.presence <> 'offline' ")
+                + "AND (p.user_id = ? OR EXISTS (SELECT 1 FROM sync_current_state a "
                 + "JOIN sync_current_state b ON a.room_id = b.room_id WHERE a.type = 'm.room.member' AND a.state_key = ? "
                 + "AND a.membership = 'join' AND b.type = 'm.room.member' AND b.state_key = p.user_id "
                 + "AND b.membership = 'join')) ORDER BY p.pos", PresenceTable::row, after, upTo, userId, userId);
     }
 
-    /** The presence, as of position {@code upTo}, of the users joined to {@code roomId}. */
+    /** The presence, as of position {@code upTo}, of the users joined to {@code roomId} who are not offline. */
     public static List<Row> ofJoinedMembers(Connection c, String roomId, long upTo) throws SQLException {
         return Sql.list(c, "SELECT p.user_id, p.presence, p.status_msg, p.last_active_ts, p.last_sync_ts, p.pos FROM sync_presence p "
                 + "JOIN sync_current_state m ON m.state_key = p.user_id WHERE m.room_id = ? AND m.type = 'm.room.member' "
-                + "AND m.membership = 'join' AND p.pos <= ? ORDER BY p.pos", PresenceTable::row, roomId, upTo);
+                + "AND m.membership = 'join' AND p.pos <= ? AND p.presence <> 'offline' ORDER BY p.pos", PresenceTable::row, roomId, upTo);
     }
 
     private static Row row(java.sql.ResultSet rs) throws SQLException {

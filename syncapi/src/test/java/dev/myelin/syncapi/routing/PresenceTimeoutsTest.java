@@ -81,6 +81,8 @@ class PresenceTimeoutsTest {
             assertThat(content.path("status_msg").asString()).isEqualTo("lunch");
             assertThat(content.path("last_active_ago").asLong()).isEqualTo(31_000);
             assertThat(content.has("currently_active")).isFalse();
+            // an initial sync leaves offline users out (offline is what a client assumes without presence)
+            assertThat(presenceOf(s.sync(alice, "set_presence=offline"), id("bob"))).isNull();
 
             // syncing again brings bob back online, with his message
             s.sync(bob, "");
