@@ -19,6 +19,7 @@ import dev.myelin.syncapi.consumers.OutputNotificationDataConsumer;
 import dev.myelin.clientapi.routing.ClientApiSettings;
 import dev.myelin.clientapi.routing.RoomClientApi;
 import dev.myelin.platform.stream.DurableStreams;
+import dev.myelin.platform.stream.EphemeralStreams;
 import dev.myelin.protocol.room.RoomVersions;
 import dev.myelin.roomserver.api.ProfileLookup;
 import dev.myelin.roomserver.api.RoomserverApi;
@@ -83,7 +84,7 @@ public final class MyelinServer implements AutoCloseable {
         } catch (HttpServer.StartException | RuntimeException e) {
             // why: a start that fails half-way (a bad config section, a port taken) must not leave stream
             // consumers running over databases that are about to be deleted or reopened
-            services.forEach(MyelinServer::closeQuietly);
+            services.reversed().forEach(MyelinServer::closeQuietly);
             databases.forEach(Database::close);
             throw e;
         }
@@ -175,8 +176,9 @@ public final class MyelinServer implements AutoCloseable {
                 // E2EE in sync: to-device inboxes, device lists and key counts, as sync extensions
                 E2eeSync e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, source, clock);
                 SyncComponent sync = new SyncComponent(syncDb, source, users, notifier, e2ee.extensions(), clock,
-                        SyncComponent.Settings.DEFAULTS,
-                        push == null ? Optional.empty() : Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
+                        syncSettings(config),
+                        push == null ? Optional.empty() : Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)),
+                        ephemeral);
                 services.add(sync);
                 annotations.set(sync.annotations());
                 // why: account data lives in the userapi; its OutputClientData stream wakes the user's long polls
@@ -217,6 +219,11 @@ public final class MyelinServer implements AutoCloseable {
 
         HttpServer http = HttpServer.start(listeners, router, settings, metrics.registry());
         return new MyelinServer(config, http, databases, services);
+    }
+
+    /** Syncapi's switches from the configuration ({@code presence}, {@code user_directory}). */
+    static SyncComponent.Settings syncSettings(MyelinConfig config) {
+        return new SyncComponent.Settings(config.presence().enabled(), config.userDirectory().searchAllUsers());
     }
 
     /** Display names and avatars for membership events, from the userapi's profiles of local users. */
@@ -270,7 +277,7 @@ public final class MyelinServer implements AutoCloseable {
         try {
             http.stop();
         } finally {
-            services.forEach(MyelinServer::closeQuietly);
+            services.reversed().forEach(MyelinServer::closeQuietly);
             databases.forEach(Database::close);
         }
     }

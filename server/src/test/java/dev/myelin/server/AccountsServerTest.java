@@ -39,10 +39,7 @@ class AccountsServerTest {
         MyelinConfig c = ConfigLoader.parse("rate_limits:\n  enabled: false\n", "test", Map.of("server_name", "acc.test",
                 "listen", "127.0.0.1:" + freePort(), "data_dir", dataDir.toString()));
         // why: the test fixture's storage (a fresh SQLite folder or PostgreSQL schemas) replaces the configured one
-        return new MyelinConfig(c.serverName(), c.dataDir(), c.signingKeyPath(), c.listen(), c.federationListen(), c.tlsCert(),
-                c.tlsKey(), c.publicBaseurl(), c.serveWellKnown(), c.wellKnownServerName(), c.maxRequestBodySize(),
-                c.corsOrigins(), c.logLevel(), c.metricsEnabled(), storage, c.streams(), c.registration(), c.rateLimits(),
-                c.turn(), c.media(), c.rooms());
+        return c.withDatabase(storage);
     }
 
     private static int freePort() throws Exception {

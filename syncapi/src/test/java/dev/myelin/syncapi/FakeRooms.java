@@ -33,6 +33,18 @@ public final class FakeRooms implements RoomEventSource {
     private final List<NewRoomEvent> held = new ArrayList<>();
     private boolean holding;
 
+    private final Map<String, java.util.Set<String>> forgotten = new ConcurrentHashMap<>();
+
+    /** {@code POST /rooms/{roomId}/forget} as the roomserver records it (a later membership un-forgets). */
+    public void forget(String roomId, String userId) {
+        forgotten.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(roomId);
+    }
+
+    @Override
+    public java.util.Set<String> forgottenRooms(String userId) {
+        return java.util.Set.copyOf(forgotten.getOrDefault(userId, java.util.Set.of()));
+    }
+
     public void feed(RoomIndexer indexer) {
         this.indexer = indexer;
     }
@@ -128,6 +140,10 @@ public final class FakeRooms implements RoomEventSource {
         }
         JsonNode url = event.path("content").get("url");
         String membership = "m.room.member".equals(type) ? event.path("content").path("membership").asString(null) : null;
+        if (membership != null) {
+            java.util.Set<String> mine = forgotten.get(stateKey);
+            if (mine != null) mine.remove(roomId);
+        }
         String visibility = "m.room.history_visibility".equals(type)
                 ? event.path("content").path("history_visibility").asString(null) : null;
         facts.put(eventId, new EventFacts(nid, eventId, roomId, type, stateKey, sender, membership, visibility,

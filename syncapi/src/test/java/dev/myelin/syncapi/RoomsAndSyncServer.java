@@ -88,7 +88,7 @@ public final class RoomsAndSyncServer implements AutoCloseable {
         users.onAccountDataChange(push::rulesChanged);
         sync = new SyncComponent(syncDb, new EventStoreSource(rooms.events()), users, notifier, List.of(),
                 Clock.systemUTC(), SyncComponent.Settings.DEFAULTS,
-                Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)));
+                Optional.of(streams.producer(OutputReceiptEvent.STREAM, syncDb)), null);
         users.onAccountDataChange(notifier::wakeUser);
         OutputRoomEventConsumer.declare(streams);
         OutputNotificationDataConsumer.declare(streams);

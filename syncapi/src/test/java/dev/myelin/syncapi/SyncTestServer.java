@@ -46,6 +46,7 @@ public final class SyncTestServer implements AutoCloseable {
     public final LocalUserApi users;
     private final DatabaseConfig config;
     private final SyncComponent.Settings settings;
+    private final Clock clock;
     private final Database userDb;
     private Database syncDb;
     private SyncComponent sync;
@@ -58,8 +59,14 @@ public final class SyncTestServer implements AutoCloseable {
     }
 
     public SyncTestServer(DatabaseConfig config, SyncComponent.Settings settings) throws Exception {
+        this(config, settings, Clock.systemUTC());
+    }
+
+    /** With {@code clock} as syncapi's clock (presence timeouts, typing expiry, ages). */
+    public SyncTestServer(DatabaseConfig config, SyncComponent.Settings settings, Clock clock) throws Exception {
         this.config = config;
         this.settings = settings;
+        this.clock = clock;
         userDb = Databases.open(config, "userapi");
         users = new LocalUserApi(userDb, new UserApiSettings("test.local", PasswordHasher.Cost.TEST, Duration.ofMinutes(5)),
                 Clock.systemUTC(), new SecureRandom());
@@ -69,7 +76,7 @@ public final class SyncTestServer implements AutoCloseable {
     private void start() throws Exception {
         syncDb = Databases.open(config, SyncComponent.DATABASE);
         Notifier notifier = new Notifier();
-        sync = new SyncComponent(syncDb, rooms, users, notifier, List.of(), Clock.systemUTC(), settings);
+        sync = new SyncComponent(syncDb, rooms, users, notifier, List.of(), clock, settings);
         rooms.feed(sync.indexer());
         users.onAccountDataChange(notifier::wakeUser);
         Router router = new Router();

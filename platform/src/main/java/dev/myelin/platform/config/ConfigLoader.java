@@ -204,7 +204,10 @@ public final class ConfigLoader {
         return new MyelinConfig(serverName, dataDir, signingKeyPath, listen, federationListen, tlsCert, tlsKey,
                 publicBaseurl, serveWellKnown, wellKnownServer, maxBody, corsOrigins, logLevel, metricsEnabled,
                 database, new MyelinConfig.StreamsConfig(kind, natsUrl, prefix),
-                registration, rateLimits, turn, media, new MyelinConfig.RoomsConfig(defaultRoomVersion));
+                registration, rateLimits, turn, media, new MyelinConfig.RoomsConfig(defaultRoomVersion),
+                new MyelinConfig.PresenceConfig(root.section("presence").bool("enabled", d.presence().enabled())),
+                new MyelinConfig.UserDirectoryConfig(root.section("user_directory").bool("search_all_users",
+                        d.userDirectory().searchAllUsers())));
     }
 
     private static void checkServerName(String key, String value) {

@@ -129,6 +129,17 @@ public final class ConfigTemplate {
                 rooms:
                   # The version of new rooms unless the client asks for another (1–12).
                   default_room_version: %s
+
+                # Presence (online, unavailable, offline and status messages) shown to users who share a room.
+                presence:
+                  # false: nothing is stored or sent; /presence answers "offline" and ignores updates, /sync has no presence.
+                  enabled: %s
+
+                # POST /_matrix/client/v3/user_directory/search.
+                user_directory:
+                  # true: every local user can be found; false: only users who share a room with the searcher or are in
+                  # a public room.
+                  search_all_users: %s
                 """.formatted(
                 scalar(c.serverName()),
                 scalar(c.dataDir().toString()),
@@ -176,7 +187,9 @@ public final class ConfigTemplate {
                 c.media().urlPreview().allowIpRanges().stream().map(ConfigTemplate::quoted).collect(Collectors.joining(", ", "[", "]")),
                 ByteSize.format(c.media().urlPreview().maxSize()),
                 c.media().urlPreview().timeoutSeconds(),
-                scalar(c.rooms().defaultRoomVersion()));
+                scalar(c.rooms().defaultRoomVersion()),
+                c.presence().enabled(),
+                c.userDirectory().searchAllUsers());
     }
 
     private static String optional(String value) {

@@ -36,7 +36,9 @@ public record MyelinConfig(
         RateLimitsConfig rateLimits,
         TurnConfig turn,
         MediaConfig media,
-        RoomsConfig rooms) {
+        RoomsConfig rooms,
+        PresenceConfig presence,
+        UserDirectoryConfig userDirectory) {
 
     public MyelinConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -63,6 +65,15 @@ public record MyelinConfig(
 
     /** Rooms made on this server: the version of new rooms unless a client asks for another. */
     public record RoomsConfig(String defaultRoomVersion) {}
+
+    /** Presence ({@code presence:}): when off, nothing is stored or sent and the endpoints answer as Synapse does. */
+    public record PresenceConfig(boolean enabled) {}
+
+    /**
+     * The user directory ({@code user_directory:}): with {@code searchAllUsers} every local user is found, otherwise
+     * only users who share a room with the searcher or are in a public room.
+     */
+    public record UserDirectoryConfig(boolean searchAllUsers) {}
 
     /** TURN servers for VoIP and coturn's {@code static-auth-secret} that credentials are derived from. */
     public record TurnConfig(List<String> uris, Optional<String> sharedSecret, int ttlSeconds) {
@@ -114,6 +125,13 @@ public record MyelinConfig(
         public String configName() { return configName; }
     }
 
+    /** This configuration on other storage (tests run one server on each dialect's fixture). */
+    public MyelinConfig withDatabase(DatabaseConfig other) {
+        return new MyelinConfig(serverName, dataDir, signingKeyPath, listen, federationListen, tlsCert, tlsKey,
+                publicBaseurl, serveWellKnown, wellKnownServerName, maxRequestBodySize, corsOrigins, logLevel,
+                metricsEnabled, other, streams, registration, rateLimits, turn, media, rooms, presence, userDirectory);
+    }
+
     public static MyelinConfig defaults() {
         return new MyelinConfig(
                 "localhost",
@@ -138,7 +156,9 @@ public record MyelinConfig(
                 new TurnConfig(List.of(), Optional.empty(), 86_400),
                 new MediaConfig(50L << 20, 32_000_000L, 0, List.of("32x32 crop", "96x96 crop", "320x240 scale", "640x480 scale",
                         "800x600 scale"), "frozen", Optional.empty(), new UrlPreviewConfig(false, List.of(), List.of(), 10L << 20, 10)),
-                new RoomsConfig(dev.myelin.protocol.room.RoomVersions.DEFAULT.id()));
+                new RoomsConfig(dev.myelin.protocol.room.RoomVersions.DEFAULT.id()),
+                new PresenceConfig(true),
+                new UserDirectoryConfig(false));
     }
 
     /** Whether anyone may register: {@code registration.enabled}, where {@code auto} means "every listener is loopback". */

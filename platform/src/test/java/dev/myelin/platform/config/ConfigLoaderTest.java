@@ -76,6 +76,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void presenceAndUserDirectorySwitchesHaveDefaultsAndAreValidated() {
+        assertThat(parse("").presence().enabled()).isTrue();
+        assertThat(parse("").userDirectory().searchAllUsers()).isFalse();
+        assertThat(parse("presence:\n  enabled: false\n").presence().enabled()).isFalse();
+        assertThat(parse("user_directory:\n  search_all_users: true\n").userDirectory().searchAllUsers()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("presence:\n  enabled: sometimes\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("presence.enabled");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("user_directory:\n  search_all: true\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'user_directory.search_all'");
+    }
+
+    @Test
     void derivedDefaults() {
         MyelinConfig d = MyelinConfig.defaults();
         assertThat(d.signingKeyFile()).isEqualTo(Path.of("./data/signing.key"));

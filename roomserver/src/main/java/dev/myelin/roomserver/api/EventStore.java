@@ -18,4 +18,10 @@ public interface EventStore {
      * before this call.
      */
     long outputPosition();
+
+    /**
+     * The rooms {@code userId} has forgotten ({@code POST /rooms/{roomId}/forget}) and not re-entered since (a new
+     * membership un-forgets): they never appear in the user's {@code /sync} and their history is no longer theirs to read.
+     */
+    java.util.Set<String> forgottenRooms(String userId);
 }

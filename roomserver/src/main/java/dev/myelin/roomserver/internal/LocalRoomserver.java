@@ -407,7 +407,7 @@ public final class LocalRoomserver implements RoomserverApi {
         if (room.isEmpty()) throw MatrixException.notFound("Event not found");
         return graph.db().read(c -> {
             Optional<StoredEvent> e = graph.event(c, eventId).filter(x -> x.roomId().equals(roomId));
-            if (e.isEmpty() || !visibility.canSee(c, room.get(), userId, e.get())) {
+            if (e.isEmpty() || forgotten(c, room.get(), userId) || !visibility.canSee(c, room.get(), userId, e.get())) {
                 throw MatrixException.notFound("Event not found or you may not see it");
             }
             return format(c, e.get());
@@ -850,7 +850,10 @@ public final class LocalRoomserver implements RoomserverApi {
     private Map<StateKey, StoredEvent> visibleState(Connection c, RoomInfo room, String userId) throws SQLException {
         Map<StateKey, StoredEvent> current = graph.events(c, currentState(c, room));
         String mine = membership(current, userId);
-        if (mine.equals("join") || isWorldReadable(current)) return current;
+        if (mine.equals("join")) return current;
+        // why: after POST /forget the room's history is no longer the user's to read (spec: forgetRoom)
+        if (forgotten(c, room, userId)) throw MatrixException.forbidden("You have forgotten the room " + room.roomId());
+        if (isWorldReadable(current)) return current;
         if (mine.equals("leave") || mine.equals("ban")) {
             StoredEvent own = current.get(new StateKey(Pdu.MEMBER, userId));
             if (own != null) {
@@ -863,6 +866,10 @@ public final class LocalRoomserver implements RoomserverApi {
             }
         }
         throw MatrixException.forbidden("You are not in the room " + room.roomId());
+    }
+
+    private static boolean forgotten(Connection c, RoomInfo room, String userId) throws SQLException {
+        return MembershipTable.get(c, room.roomNid(), userId).map(MembershipTable.MembershipRow::forgotten).orElse(false);
     }
 
     private static boolean isWorldReadable(Map<StateKey, StoredEvent> state) {

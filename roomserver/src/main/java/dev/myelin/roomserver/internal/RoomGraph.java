@@ -109,6 +109,11 @@ final class RoomGraph implements EventStore {
     // ---- events
 
     @Override
+    public java.util.Set<String> forgottenRooms(String userId) {
+        return java.util.Set.copyOf(db.read(c -> dev.myelin.roomserver.storage.MembershipTable.forgottenRooms(c, userId)));
+    }
+
+    @Override
     public long outputPosition() {
         return db.read(c -> dev.myelin.platform.stream.StreamTables.head(c, dev.myelin.roomserver.api.OutputRoomEvent.STREAM));
     }

@@ -34,6 +34,12 @@ public final class MembershipTable {
                 + "WHERE m.user_id = ? AND m.membership = ? ORDER BY r.room_nid", rs -> rs.getString(1), userId, membership);
     }
 
+    /** The room IDs {@code userId} has forgotten (a later membership clears the flag). */
+    public static List<String> forgottenRooms(Connection c, String userId) throws SQLException {
+        return Sql.list(c, "SELECT r.room_id FROM roomserver_membership m JOIN roomserver_rooms r ON r.room_nid = m.room_nid "
+                + "WHERE m.user_id = ? AND m.forgotten = TRUE", rs -> rs.getString(1), userId);
+    }
+
     public static List<MembershipRow> inRoom(Connection c, long roomNid) throws SQLException {
         return Sql.list(c, "SELECT room_nid, user_id, membership, event_nid, forgotten FROM roomserver_membership "
                 + "WHERE room_nid = ? ORDER BY user_id", MembershipTable::row, roomNid);

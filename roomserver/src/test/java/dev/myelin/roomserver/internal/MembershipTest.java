@@ -122,8 +122,15 @@ class MembershipTest {
             r.rs.join(BOB, room, NO_REASON);
             r.rs.leave(BOB, room, NO_REASON);
             assertThat(r.rs.joinedRooms(BOB.userId())).doesNotContain(room);
+            // left: the state up to the leave stays readable; forgotten: it is no longer bob's to read
+            assertThat(r.rs.state(BOB.userId(), room)).isNotEmpty();
+            assertThat(r.rs.events().forgottenRooms(BOB.userId())).isEmpty();
             r.rs.forget(BOB, room);
+            assertThat(r.rs.events().forgottenRooms(BOB.userId())).containsExactly(room);
+            refused(() -> r.rs.state(BOB.userId(), room));
             r.rs.join(BOB, room, NO_REASON);
+            assertThat(r.rs.events().forgottenRooms(BOB.userId())).isEmpty();
+            assertThat(r.rs.state(BOB.userId(), room)).isNotEmpty();
             r.rs.setMembership(MOD, room, BOB.userId(), "ban", NO_REASON);
             assertThat(membership(r, room, BOB.userId())).isEqualTo("ban");
             // a moderator may not kick or ban the creator, nor an equal

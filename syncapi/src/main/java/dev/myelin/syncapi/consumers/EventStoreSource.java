@@ -84,6 +84,11 @@ public final class EventStoreSource implements RoomEventSource {
     }
 
     @Override
+    public java.util.Set<String> forgottenRooms(String userId) {
+        return store.forgottenRooms(userId);
+    }
+
+    @Override
     public long streamPosition() {
         return store.outputPosition();
     }

@@ -5,6 +5,7 @@ import dev.myelin.platform.http.MatrixException;
 import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.syncapi.storage.CountersTable;
 import dev.myelin.syncapi.storage.ReceiptsTable;
+import dev.myelin.syncapi.storage.RelationsTable;
 import dev.myelin.syncapi.storage.RoomEventsTable;
 import dev.myelin.syncapi.storage.StateTables;
 import dev.myelin.userapi.api.OutputReceiptEvent;
@@ -56,6 +57,7 @@ public final class Receipts {
             requireJoined(tx, roomId, userId);
             RoomEventsTable.Row event = RoomEventsTable.byEventId(tx, eventId).filter(e -> e.roomId().equals(roomId))
                     .orElseThrow(() -> MatrixException.notFound("No such event in this room"));
+            if (threadId.isPresent()) requireInThread(tx, event.eventId(), threadId.get());
             String thread = threadId.orElse("");
             Optional<ReceiptsTable.Row> existing = ReceiptsTable.get(tx, roomId, type, userId, thread);
             if (existing.isPresent()) {
@@ -72,6 +74,22 @@ public final class Receipts {
             return true;
         });
         if (changed) indexer.wakeRoom(roomId);
+    }
+
+    /**
+     * A threaded receipt names {@code main} or the root of the thread its event is in: the root itself, a reply in
+     * the thread, or an event relating to one of those (a reaction, an edit). Anything else is 400 (spec: receipts).
+     */
+    private static void requireInThread(Connection c, String eventId, String threadId) throws SQLException {
+        if (threadId.isEmpty()) throw MatrixException.invalidParam("thread_id field must be a non-empty string");
+        if (threadId.equals("main") || threadId.equals(eventId)) return;
+        Optional<RelationsTable.Row> relation = RelationsTable.of(c, eventId);
+        for (int hop = 0; hop < 2 && relation.isPresent(); hop++) {
+            RelationsTable.Row r = relation.get();
+            if (r.relatesTo().equals(threadId) && (r.relType().equals("m.thread") || hop == 0)) return;
+            relation = RelationsTable.of(c, r.relatesTo());
+        }
+        throw MatrixException.invalidParam("The event " + eventId + " is not in the thread " + threadId);
     }
 
     static void requireJoined(Connection c, String roomId, String userId) throws SQLException {

@@ -30,4 +30,13 @@ public interface RoomEventSource {
      * the roomserver stored before this call (see {@link RoomIndexer#awaitCaughtUp}).
      */
     long streamPosition();
+
+    /**
+     * The rooms {@code userId} has forgotten ({@code POST /rooms/{roomId}/forget}) and not re-entered since: they
+     * never appear in the user's {@code /sync}, and their history is no longer the user's to read. Asked outside
+     * sync's transactions (the roomserver keeps the flag).
+     */
+    default java.util.Set<String> forgottenRooms(String userId) {
+        return java.util.Set.of();
+    }
 }

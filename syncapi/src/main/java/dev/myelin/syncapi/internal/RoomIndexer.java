@@ -37,6 +37,7 @@ public final class RoomIndexer {
     private final java.util.concurrent.locks.Condition caughtUp = caughtUpLock.newCondition();
     // why: whom to wake for a room, without a query per event; loaded per room on first use, kept by the indexer
     private final ConcurrentHashMap<String, Set<String>> interested = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> localSend = user -> {};
 
     public RoomIndexer(Database db, RoomEventSource events, Notifier notifier) {
         this.db = db;
@@ -169,6 +170,13 @@ public final class RoomIndexer {
         for (String user : all) notifier.wakeUser(user);
         for (String user : wake) notifier.wakeUser(user);
         log.trace("indexed {} in {} at {}", p.event().eventId(), roomId, pos);
+        // why: an event a local client sent is a pro-active event for presence (only local sends carry a device)
+        if (p.event().senderDeviceId() != null && p.facts() != null) localSend.accept(p.facts().sender());
+    }
+
+    /** Tells {@code listener} the sender of each newly indexed event that a local client sent (presence activity). */
+    public void onLocalSend(java.util.function.Consumer<String> listener) {
+        this.localSend = listener;
     }
 
     /** Wakes the long polls of every local member (joined, invited, knocking) of {@code roomId}. */

@@ -31,9 +31,13 @@ public final class Search {
     private final Database db;
     private final EventRenderer renderer;
 
-    public Search(Database db, EventRenderer renderer) {
+    private final java.util.function.Function<String, Set<String>> forgottenRooms;
+
+    /** @param forgottenRooms the rooms a user has forgotten: not searched (their history is no longer the user's) */
+    public Search(Database db, EventRenderer renderer, java.util.function.Function<String, Set<String>> forgottenRooms) {
         this.db = db;
         this.renderer = renderer;
+        this.forgottenRooms = forgottenRooms;
     }
 
     /** The parsed {@code room_events} criteria. */
@@ -58,11 +62,13 @@ public final class Search {
         List<String> words = SearchTable.words(criteria.term);
 
         record Page(List<Found> found, long count, Integer next, Map<String, List<StateTables.Entry>> state) {}
+        Set<String> forgotten = forgottenRooms.apply(userId);
         Page page = db.read(c -> {
             Set<String> rooms = new LinkedHashSet<>();
             // why: rooms the user left stay searchable up to the leave; history visibility decides per event
             for (StateTables.Entry m : StateTables.membershipsOf(c, userId)) {
-                if (!"invite".equals(m.membership()) && !"knock".equals(m.membership()) && criteria.filter.roomAllowed(m.roomId())) {
+                if (!"invite".equals(m.membership()) && !"knock".equals(m.membership()) && criteria.filter.roomAllowed(m.roomId())
+                        && !forgotten.contains(m.roomId())) {
                     rooms.add(m.roomId());
                 }
             }

@@ -2,6 +2,7 @@ package dev.myelin.syncapi.internal;
 
 import dev.myelin.clientapi.auth.Authenticator;
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.stream.EphemeralStreams;
 import dev.myelin.platform.http.Router;
 import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.syncapi.api.SyncExtension;
@@ -47,6 +48,7 @@ public final class SyncComponent implements AutoCloseable {
     private final Receipts receipts;
     private final Presence presence;
     private final EventRenderer renderer;
+    private final RoomEventSource events;
 
     /**
      * @param notifier   shared with the extensions, which wake polls through it (create it first)
@@ -64,24 +66,33 @@ public final class SyncComponent implements AutoCloseable {
      * @param directoryListsAllLocalUsers  the user directory lists every local user, not only those who share a
      *                                     room with the searcher or are in a public room
      */
-    public record Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers) {
+    public record Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers, Presence.Timeouts presenceTimeouts) {
         public static final Settings DEFAULTS = new Settings(true, false);
+
+        /** With Synapse's presence timeouts. */
+        public Settings(boolean presenceEnabled, boolean directoryListsAllLocalUsers) {
+            this(presenceEnabled, directoryListsAllLocalUsers, Presence.Timeouts.DEFAULTS);
+        }
     }
 
+    /** With presence changes on an in-process ephemeral stream of this component's own (one process). */
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings) {
-        this(db, events, users, notifier, extensions, clock, settings, Optional.empty());
+        this(db, events, users, notifier, extensions, clock, settings, Optional.empty(), null);
     }
 
     /**
      * @param receiptsOut the producer of {@code OutputReceiptEvent} on this database, through which userapi learns
      *                    of read receipts and resets unread counts (empty: counts are never reset)
+     * @param ephemeral   the ephemeral streams presence changes go over (every syncapi instance hears every change);
+     *                    null: an in-process stream of this component's own
      */
     public SyncComponent(Database db, RoomEventSource events, UserApi users, Notifier notifier,
                          List<SyncExtension> extensions, Clock clock, Settings settings,
-                         Optional<StreamProducer<OutputReceiptEvent>> receiptsOut) {
+                         Optional<StreamProducer<OutputReceiptEvent>> receiptsOut, EphemeralStreams ephemeral) {
         UnreadNotifications.migrate(db);
         this.settings = settings;
+        this.events = events;
         boolean presenceEnabled = settings.presenceEnabled();
         this.notifier = notifier;
         this.db = db;
@@ -90,17 +101,18 @@ public final class SyncComponent implements AutoCloseable {
         this.memberships = new IndexedMemberships(db);
         this.typing = new Typing(clock, indexer::wakeRoom);
         this.receipts = new Receipts(db, clock, indexer, receiptsOut);
-        this.presence = new Presence(db, clock, presenceEnabled, user -> {
+        this.presence = new Presence(db, clock, presenceEnabled, settings.presenceTimeouts(), ephemeral, user -> {
             notifier.wakeUser(user);
             memberships.joinedRooms(user).forEach(indexer::wakeRoom);
         });
+        indexer.onLocalSend(presence::active);
         this.engine = new SyncEngine(db, events, notifier, extensions, memberships, clock, users, typing, presence);
         this.renderer = new EventRenderer(events, clock);
         this.history = new History(db, renderer);
         this.members = new Members(db, renderer);
         this.annotations = new AnnotationIndex(db, events, indexer, READ_BARRIER_WAIT);
         this.relations = new Relations(db, renderer);
-        this.search = new Search(db, renderer);
+        this.search = new Search(db, renderer, events::forgottenRooms);
     }
 
     public RoomIndexer indexer() { return indexer; }
@@ -119,16 +131,18 @@ public final class SyncComponent implements AutoCloseable {
         SyncRoutes.add(router, auth, users, engine, presence);
         EphemeralRoutes.add(router, auth, users, typing, receipts, presence, memberships);
         Runnable readBarrier = () -> indexer.awaitCaughtUp(READ_BARRIER_WAIT);
-        HistoryRoutes.add(router, auth, users, history, relations, readBarrier);
+        HistoryRoutes.add(router, auth, users, history, relations, readBarrier,
+                (user, room) -> events.forgottenRooms(user).contains(room));
         MembersRoutes.add(router, auth, members, readBarrier);
         UserDirectoryRoutes.add(router, auth, new UserDirectory(db, users, settings.directoryListsAllLocalUsers()));
         SearchRoutes.add(router, auth, users, search, readBarrier);
         NotificationsRoutes.add(router, auth, users, renderer);
     }
 
-    /** Stops the typing sweeper. */
+    /** Stops the typing and presence sweepers. */
     @Override
     public void close() {
         typing.close();
+        presence.close();
     }
 }

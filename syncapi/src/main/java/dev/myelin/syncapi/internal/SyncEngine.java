@@ -43,6 +43,7 @@ public final class SyncEngine {
 
     private final Database db;
     private final EventRenderer renderer;
+    private final RoomEventSource events;
     private final Notifier notifier;
     private final List<SyncExtension> extensions;
     private final SyncMemberships memberships;
@@ -66,6 +67,7 @@ public final class SyncEngine {
         this.presence = presence;
         this.db = db;
         this.renderer = new EventRenderer(events, clock);
+        this.events = events;
         this.notifier = notifier;
         this.extensions = List.copyOf(extensions);
         this.memberships = memberships;
@@ -131,6 +133,7 @@ public final class SyncEngine {
 
         if (initial && r.deviceId() != null) lazySent.reset(r.userId(), r.deviceId());
         Plan plan = db.read(c -> plan(c, r, initial, since, outside));
+        dropForgottenRooms(r.userId(), plan.rooms);
         if (r.filter().room().state().lazyLoadMembers() && r.deviceId() != null) {
             List<String> members = new ArrayList<>();
             for (RoomPlan p : plan.rooms) {
@@ -167,6 +170,16 @@ public final class SyncEngine {
         }
         response.put("next_batch", new SyncToken(next).encode());
         return new Built(response, hasData);
+    }
+
+    /**
+     * Rooms the user has forgotten never appear in {@code /sync}, not even with {@code include_leave} (spec: leaving
+     * rooms). Asked only when the plan has left rooms, so most syncs pay nothing for it.
+     */
+    private void dropForgottenRooms(String userId, List<RoomPlan> rooms) {
+        if (rooms.stream().noneMatch(p -> p.section() == Section.LEAVE)) return;
+        Set<String> forgotten = events.forgottenRooms(userId);
+        if (!forgotten.isEmpty()) rooms.removeIf(p -> p.section() == Section.LEAVE && forgotten.contains(p.roomId()));
     }
 
     // ---- phase 1: the plan, from the indexes, in one read transaction
@@ -260,6 +273,7 @@ public final class SyncEngine {
                 ObjectNode receipt = Receipts.event(c, roomId, user, initial ? 0 : receiptsSince, receiptsUpTo);
                 if (receipt != null) events.add(receipt);
             }
+            trim(events, ephemeralFilter); // why: the filter's limit applies to each room's ephemeral events
             if (!events.isEmpty()) ephemeral.put(roomId, events);
         }
         Map<String, ArrayNode> roomAccountData = new HashMap<>();
@@ -276,6 +290,7 @@ public final class SyncEngine {
             }
         }
         trim(accountData, r.filter().accountData());
+        roomAccountData.values().forEach(events -> trim(events, roomFilter.accountData()));
         Set<String> planned = new HashSet<>();
         for (RoomPlan p : plans) planned.add(p.roomId);
         Set<String> extra = new LinkedHashSet<>(ephemeral.keySet());
@@ -295,6 +310,7 @@ public final class SyncEngine {
         long presenceUpTo = presence.enabled() ? CountersTable.current(c, Presence.COUNTER) : 0;
         ArrayNode presenceEvents = presence.events(c, user, initial ? 0 : Math.min(sinceToken.get(PRESENCE), presenceUpTo),
                 presenceUpTo);
+        if (!initial) presence.addNewRoomMates(c, presenceEvents, newlyJoined, presenceUpTo);
         trim(presenceEvents, r.filter().presence());
         List<RoomEventsTable.Row> timelines = new ArrayList<>();
         for (RoomPlan p : plans) timelines.addAll(p.timeline);

@@ -75,10 +75,11 @@ public final class EphemeralRoutes {
         ObjectNode body = bodyOrEmpty(call);
         Optional<String> thread = optionalString(body, "thread_id");
         if (type.equals("m.fully_read")) {
-            if (thread.isPresent()) throw MatrixException.badJson("m.fully_read receipts cannot have a thread_id");
+            if (thread.isPresent()) throw MatrixException.invalidParam("m.fully_read receipts cannot have a thread_id");
             fullyRead(r, roomId, eventId);
         } else if (Receipts.TYPES.contains(type)) {
             receipts.set(r.userId(), roomId, type, eventId, thread);
+            presence.active(r.userId());
         } else {
             throw MatrixException.invalidParam("Unknown receipt type " + type);
         }
@@ -93,6 +94,7 @@ public final class EphemeralRoutes {
         optionalString(body, "m.read").ifPresent(e -> receipts.set(r.userId(), roomId, "m.read", e, Optional.empty()));
         optionalString(body, "m.read.private")
                 .ifPresent(e -> receipts.set(r.userId(), roomId, "m.read.private", e, Optional.empty()));
+        presence.active(r.userId());
         return Reply.empty();
     }
 
@@ -105,14 +107,13 @@ public final class EphemeralRoutes {
     }
 
     private Reply getPresence(HttpCall call) {
-        auth.requireAllowingGuests(call);
-        return Reply.json(presence.status(call.pathParam("userId")));
+        Requester r = auth.requireAllowingGuests(call);
+        return Reply.json(presence.status(r.userId(), call.pathParam("userId")));
     }
 
     private Reply putPresence(HttpCall call) {
         Requester r = auth.requireAllowingGuests(call);
         if (!call.pathParam("userId").equals(r.userId())) throw MatrixException.forbidden("You may only set your own presence");
-        if (!presence.enabled()) throw MatrixException.forbidden("Presence is disabled on this server");
         ObjectNode body = call.json();
         String state = optionalString(body, "presence").orElseThrow(() -> MatrixException.missingParam("presence is required"));
         presence.set(r.userId(), state, optionalString(body, "status_msg"));

@@ -30,8 +30,12 @@ public final class HistoryRoutes {
 
     private final Runnable readBarrier;
 
-    private HistoryRoutes(Authenticator auth, UserApi users, History history, Relations relations, Runnable readBarrier) {
+    private final java.util.function.BiPredicate<String, String> forgotten;
+
+    private HistoryRoutes(Authenticator auth, UserApi users, History history, Relations relations, Runnable readBarrier,
+                          java.util.function.BiPredicate<String, String> forgotten) {
         this.auth = auth;
+        this.forgotten = forgotten;
         this.readBarrier = readBarrier;
         this.users = users;
         this.history = history;
@@ -41,10 +45,11 @@ public final class HistoryRoutes {
     /**
      * @param readBarrier run before each read: waits until sync's index holds what the roomserver had stored, so a
      *                    client reads its own writes
+     * @param forgotten   whether a user (first) has forgotten a room (second)
      */
     public static void add(Router router, Authenticator auth, UserApi users, History history, Relations relations,
-                           Runnable readBarrier) {
-        HistoryRoutes routes = new HistoryRoutes(auth, users, history, relations, readBarrier);
+                           Runnable readBarrier, java.util.function.BiPredicate<String, String> forgotten) {
+        HistoryRoutes routes = new HistoryRoutes(auth, users, history, relations, readBarrier, forgotten);
         router.get(ROOM + "/messages", routes::messages);
         router.get(ROOM + "/context/{eventId}", routes::context);
         String v1 = "/_matrix/client/v1/rooms/{roomId}";
@@ -56,9 +61,21 @@ public final class HistoryRoutes {
         router.get(v1 + "/threads", routes::threads);
     }
 
-    private Reply relations(HttpCall call, Optional<String> relType, Optional<String> eventType) {
+    /**
+     * The requester, once sync's index holds their writes and the room is theirs to read: after
+     * {@code POST /forget} a user can no longer retrieve the room's history (spec: forgetRoom).
+     */
+    private Requester readable(HttpCall call) {
         Requester r = auth.requireAllowingGuests(call);
+        if (forgotten.test(r.userId(), call.pathParam("roomId"))) {
+            throw MatrixException.forbidden("You have forgotten this room");
+        }
         readBarrier.run();
+        return r;
+    }
+
+    private Reply relations(HttpCall call, Optional<String> relType, Optional<String> eventType) {
+        Requester r = readable(call);
         String dir = call.queryParam("dir").orElse("b");
         if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
         boolean recurse = call.queryParam("recurse").map(v -> switch (v) {
@@ -74,8 +91,7 @@ public final class HistoryRoutes {
     }
 
     private Reply threads(HttpCall call) {
-        Requester r = auth.requireAllowingGuests(call);
-        readBarrier.run();
+        Requester r = readable(call);
         String include = call.queryParam("include").orElse("all");
         if (!include.equals("all") && !include.equals("participated")) {
             throw MatrixException.invalidParam("include must be all or participated");
@@ -86,8 +102,7 @@ public final class HistoryRoutes {
     }
 
     private Reply messages(HttpCall call) {
-        Requester r = auth.requireAllowingGuests(call);
-        readBarrier.run();
+        Requester r = readable(call);
         String dir = call.queryParam("dir").orElseThrow(() -> MatrixException.missingParam("dir is required"));
         if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
         Optional<Long> from = call.queryParam("from").filter(s -> !s.isEmpty()).map(SyncToken::parseBoundary);
@@ -100,8 +115,7 @@ public final class HistoryRoutes {
     }
 
     private Reply context(HttpCall call) {
-        Requester r = auth.requireAllowingGuests(call);
-        readBarrier.run();
+        Requester r = readable(call);
         int limit = Params.intParam(call, "limit", 10);
         SyncFilter filter = Params.filter(call);
         return Reply.json(history.context(new History.ContextRequest(r.userId(), r.deviceId(), call.pathParam("roomId"),

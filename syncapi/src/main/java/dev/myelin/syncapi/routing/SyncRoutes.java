@@ -51,13 +51,14 @@ public final class SyncRoutes {
         if (presence.isPresent() && !PRESENCE.contains(presence.get())) {
             throw MatrixException.invalidParam("set_presence must be one of online, offline, unavailable");
         }
-        // why: polling marks the user online unless the client says otherwise (spec: set_presence defaults to online)
-        String setPresence = presence.orElse("online");
-        if (!setPresence.equals("offline")) presenceState.set(requester.userId(), setPresence, Optional.empty());
         SyncFilter filter = call.queryParam("filter").map(f -> filter(requester, f)).orElse(SyncFilter.DEFAULT);
-        ObjectNode response = engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
-                fullState, filter, timeout));
-        return Reply.json(response);
+        // why: polling marks the user online unless the client says otherwise (spec: set_presence defaults to online),
+        // and the user counts as syncing (not timed out to offline) while this request is in flight
+        try (Presence.Syncing syncing = presenceState.syncing(requester.userId(), presence.orElse("online"))) {
+            ObjectNode response = engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
+                    fullState, filter, timeout));
+            return Reply.json(response);
+        }
     }
 
     private SyncFilter filter(Requester requester, String param) {

@@ -27,6 +27,11 @@ public final class RelationsTable {
         Sql.update(tx, "DELETE FROM sync_relations WHERE event_id = ?", eventId);
     }
 
+    /** The relation of {@code eventId} to its parent, if it has one. */
+    public static java.util.Optional<Row> of(Connection c, String eventId) throws SQLException {
+        return Sql.one(c, "SELECT " + COLUMNS + " FROM sync_relations WHERE event_id = ?", RelationsTable::row, eventId);
+    }
+
     /** Every relation whose parent is one of {@code parents}, oldest first. */
     public static List<Row> children(Connection c, Collection<String> parents) throws SQLException {
         List<Row> out = new ArrayList<>();

@@ -182,8 +182,11 @@ class EphemeralTest {
                     Map.of("presence", "asleep")).errcode()).isEqualTo("M_INVALID_PARAM");
 
             s.sync(carol, ""); // set_presence defaults to online
-            assertThat(s.call("GET", "/_matrix/client/v3/presence/" + enc(id("carol")) + "/status", alice, null)
+            assertThat(s.call("GET", "/_matrix/client/v3/presence/" + enc(id("carol")) + "/status", carol, null)
                     .body().path("presence").asString()).isEqualTo("online");
+            // why: alice shares no room with carol, so carol's presence is not hers to see (spec: 403)
+            assertThat(s.call("GET", "/_matrix/client/v3/presence/" + enc(id("carol")) + "/status", alice, null)
+                    .errcode()).isEqualTo("M_FORBIDDEN");
         }
     }
 
@@ -191,13 +194,17 @@ class EphemeralTest {
     void presenceCanBeDisabled(DatabaseConfig config) throws Exception {
         try (SyncTestServer s = new SyncTestServer(config, new dev.myelin.syncapi.internal.SyncComponent.Settings(false, false))) {
             String alice = s.user("alice");
+            // why: as Synapse with presence disabled: updates are accepted and ignored, everyone reads as offline
             assertThat(s.call("PUT", "/_matrix/client/v3/presence/" + enc(id("alice")) + "/status", alice,
-                    Map.of("presence", "online")).status()).isEqualTo(403);
-            JsonNode sync = s.sync(alice, "");
+                    Map.of("presence", "online", "status_msg", "here")).status()).isEqualTo(200);
+            assertThat(s.call("PUT", "/_matrix/client/v3/presence/" + enc(id("alice")) + "/status", alice,
+                    Map.of("presence", "asleep")).errcode()).isEqualTo("M_INVALID_PARAM");
+            JsonNode sync = s.sync(alice, "set_presence=unavailable");
             assertThat(sync.has("presence")).isFalse();
             assertThat(sync.path("next_batch").asString()).doesNotContain("_p");
-            assertThat(s.call("GET", "/_matrix/client/v3/presence/" + enc(id("alice")) + "/status", alice, null).status())
-                    .isEqualTo(403);
+            SyncTestServer.Response status = s.call("GET", "/_matrix/client/v3/presence/" + enc(id("alice")) + "/status", alice, null);
+            assertThat(status.status()).isEqualTo(200);
+            assertThat(status.body().toString()).isEqualTo("{\"presence\":\"offline\"}");
         }
     }
 

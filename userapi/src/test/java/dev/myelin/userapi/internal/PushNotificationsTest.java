@@ -40,6 +40,7 @@ class PushNotificationsTest {
             public Optional<StoredEvent> event(String eventId) { return Optional.empty(); }
             public Optional<StoredEvent> event(long eventNid) { return Optional.empty(); }
             public long outputPosition() { return 0; }
+            public java.util.Set<String> forgottenRooms(String userId) { return java.util.Set.of(); }
         };
         StreamProducer<OutputNotificationData> recorder = new StreamProducer<>() {
             public long append(Connection tx, String key, OutputNotificationData message) {
