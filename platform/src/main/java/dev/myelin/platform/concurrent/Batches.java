@@ -53,6 +53,16 @@ public final class Batches<I> {
         }
     }
 
+    /** Items waiting for a batch to take them. */
+    public int queued() {
+        mutex.lock();
+        try {
+            return queue.size();
+        } finally {
+            mutex.unlock();
+        }
+    }
+
     /** Takes up to maxBatch queued items and processes them outside the mutex. Holds the mutex. */
     private void processNextBatch() {
         processing = true;

@@ -25,6 +25,7 @@ public final class GroupCommit {
 
     private final Database db;
     private final Batches<Item<?>> batches = new Batches<>(MAX_BATCH, this::run);
+    private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
 
     public GroupCommit(Database db) {
         this.db = db;
@@ -36,12 +37,33 @@ public final class GroupCommit {
      * {@link DatabaseException}, anything else unchanged) rolls back only this work.
      */
     public <T> T write(SqlWork<T> work) {
-        Item<T> item = new Item<>(work);
+        return write(work, result -> { });
+    }
+
+    /**
+     * As {@link #write(SqlWork)}, and {@code afterCommit} runs with the work's result as soon as the commit is done,
+     * on the thread that committed, before the callers of the batch are woken.
+     * why: a stream consumer woken by the commit may read the data at once; caches the caller fills in
+     * {@code afterCommit} are then already filled, where the caller itself would still be waking up.
+     */
+    public <T> T write(SqlWork<T> work, java.util.function.Consumer<T> afterCommit) {
+        Item<T> item = new Item<>(work, afterCommit);
         batches.submit(item);
         return item.result();
     }
 
+    /** Callers waiting for a batch to take their work (for tests). */
+    int queued() {
+        return batches.queued();
+    }
+
+    /** Transactions run so far (for tests). */
+    long batchesRun() {
+        return batchesRun.get();
+    }
+
     private void run(List<Item<?>> batch) {
+        batchesRun.incrementAndGet();
         try {
             db.write(c -> {
                 if (batch.size() == 1) {
@@ -62,11 +84,13 @@ public final class GroupCommit {
                 return null;
             });
         } catch (RolledBack alone) {
-            // the lone work's own failure is already recorded
+            return; // the lone work's own failure is already recorded
         } catch (RuntimeException | Error e) {
             // why: the transaction itself failed (begin, a savepoint step or commit): nothing of the batch is stored
             for (Item<?> item : batch) if (item.failure == null) item.failure = e;
+            return;
         }
+        for (Item<?> item : batch) if (item.failure == null) item.committed();
     }
 
     /** Rolls back a lone work's transaction; not a failure of the transaction itself. */
@@ -79,11 +103,22 @@ public final class GroupCommit {
     /** One caller's work and, once done, its result or failure. */
     private static final class Item<T> {
         final SqlWork<T> work;
+        final java.util.function.Consumer<T> afterCommit;
         T value;
         Throwable failure;
 
-        Item(SqlWork<T> work) {
+        Item(SqlWork<T> work, java.util.function.Consumer<T> afterCommit) {
             this.work = work;
+            this.afterCommit = afterCommit;
+        }
+
+        void committed() {
+            try {
+                afterCommit.accept(value);
+            } catch (RuntimeException e) {
+                // why: the work is committed; its caller learns of the failure of what followed
+                failure = e;
+            }
         }
 
         void runIn(Connection c) {

@@ -10,7 +10,9 @@ import dev.myelin.protocol.auth.AuthResult;
 import dev.myelin.protocol.auth.AuthRules;
 import dev.myelin.protocol.auth.PowerLevels;
 import dev.myelin.protocol.auth.StateKey;
+import dev.myelin.protocol.event.EventHashes;
 import dev.myelin.protocol.crypto.EventSigning;
+import dev.myelin.protocol.crypto.SignedJson;
 import dev.myelin.protocol.crypto.SigningKey;
 import dev.myelin.protocol.event.EventIds;
 import dev.myelin.protocol.event.EventLimits;
@@ -67,6 +69,9 @@ final class RoomInput {
     private final SecureRandom random;
     /** At most this many concurrent sends to one room are stored in one transaction. */
     static final int MAX_SENDS_PER_BATCH = 64;
+    private static final int SIGNING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Base64 of 64 zero bytes: as long as an Ed25519 signature. */
+    private static final String SIGNATURE_STAND_IN = "A".repeat(86);
     private final java.util.concurrent.ConcurrentHashMap<String, Batches<Pending>> roomBatches =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<Txn, String> recentTxns =
@@ -88,8 +93,34 @@ final class RoomInput {
         return serverName;
     }
 
-    /** One event built and authorised, waiting to be stored. */
-    private record Built(Pdu pdu, String json) {}
+    /** The lanes (tests hold one to make sends queue up). */
+    RoomLanes lanes() {
+        return lanes;
+    }
+
+    /** Sends waiting for their room's next batch (for tests). */
+    int queuedSends(String roomId) {
+        Batches<Pending> b = roomBatches.get(roomId);
+        return b == null ? 0 : b.queued();
+    }
+
+    /** One event built and authorised, waiting to be signed and stored; {@code json} is set once it is signed. */
+    private static final class Built {
+        private final Pdu pdu;
+        private String json;
+
+        Built(Pdu pdu) {
+            this.pdu = pdu;
+        }
+
+        Pdu pdu() {
+            return pdu;
+        }
+
+        String json() {
+            return json;
+        }
+    }
 
     /**
      * Sends {@code templates} into an existing room, in order, all or nothing. With {@code txn}, a repeat of the
@@ -357,9 +388,12 @@ final class RoomInput {
         List<StoredEvent> stored = new ArrayList<>();
         List<Snapshot> snapshots = new ArrayList<>();
         List<Long> redactedTargets = new ArrayList<>();
+        List<Built> all = new ArrayList<>();
+        for (Group g : groups) all.addAll(g.events());
+        signAll(all);
         Built lastBuilt = groups.getLast().events().getLast();
         long finalDepth = lastBuilt.pdu().depth();
-        Snapshot after = graph.inputCommits().write(tx -> {
+        graph.inputCommits().write(tx -> {
             for (Group g : groups) {
                 if (g.txn().isPresent()) {
                     Txn t = g.txn().get();
@@ -423,13 +457,14 @@ final class RoomInput {
             // room's input appends to the same stream
             for (OutputRoomEvent o : outputs) output.append(tx, room.roomId(), o);
             return snap;
+        }, after -> {
+            graph.rememberNames(newTypes, newKeys);
+            snapshots.forEach(graph::remember);
+            stored.forEach(graph::remember);
+            redactedTargets.forEach(graph::forgetEvent);
+            StoredEvent last = stored.getLast();
+            graph.setHead(new RoomHead(room, List.of(last.eventNid()), List.of(last.eventId()), after.nid(), finalDepth));
         });
-        graph.rememberNames(newTypes, newKeys);
-        snapshots.forEach(graph::remember);
-        stored.forEach(graph::remember);
-        redactedTargets.forEach(graph::forgetEvent);
-        StoredEvent last = stored.getLast();
-        graph.setHead(new RoomHead(room, List.of(last.eventNid()), List.of(last.eventId()), after.nid(), finalDepth));
         List<List<String>> ids = new ArrayList<>();
         int next = 0;
         for (Group g : groups) {
@@ -514,22 +549,70 @@ final class RoomInput {
         if (version.eventFormat() == RoomVersion.EventFormat.V1) {
             e.put("event_id", "$" + randomString(18) + ":" + serverName);
         }
-        ObjectNode signed;
         String eventId;
         Pdu pdu;
         try {
-            signed = EventSigning.hashAndSign(version, e, serverName, signingKey);
-            eventId = EventIds.eventId(version, signed);
-            pdu = Pdu.parse(version, eventId, signed);
-            EventLimits.checkFields(signed);
+            EventHashes.addContentHash(e);
+            // why: the signature is made later (see signAll); neither the event ID nor the signature covers the
+            // signatures object, so a stand-in of the same length gives the event its final size now
+            SignedJson.putSignature(e, serverName, signingKey.keyId(), SIGNATURE_STAND_IN);
+            eventId = EventIds.eventId(version, e);
+            pdu = Pdu.parse(version, eventId, e);
+            EventLimits.checkFields(e);
         } catch (ProtocolException ex) {
             throw MatrixException.badJson(ex.getMessage());
         }
-        byte[] canonical = CanonicalJson.encode(signed);
-        if (canonical.length > EventLimits.MAX_PDU_BYTES) {
+        if (CanonicalJson.encode(e).length > EventLimits.MAX_PDU_BYTES) {
             throw MatrixException.tooLarge("The event is larger than " + EventLimits.MAX_PDU_BYTES + " bytes");
         }
-        return new Built(pdu, new String(canonical, StandardCharsets.UTF_8));
+        return new Built(pdu);
+    }
+
+    /**
+     * Signs built events (replacing the stand-in signature) and encodes them for storage. A batch is split over the
+     * machine's cores: in a busy room the lane builds events one after another, and the signature is the
+     * largest part of building one.
+     */
+    private void signAll(List<Built> events) {
+        int parts = Math.min(events.size(), SIGNING_THREADS);
+        if (parts <= 1) {
+            events.forEach(this::sign);
+            return;
+        }
+        List<Thread> helpers = new ArrayList<>();
+        RuntimeException[] failure = new RuntimeException[1];
+        for (int p = 1; p < parts; p++) {
+            int first = p;
+            helpers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = first; i < events.size(); i += parts) sign(events.get(i));
+                } catch (RuntimeException ex) {
+                    synchronized (failure) { failure[0] = ex; }
+                }
+            }));
+        }
+        for (int i = 0; i < events.size(); i += parts) sign(events.get(i));
+        for (Thread t : helpers) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException ex) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        synchronized (failure) {
+            if (failure[0] != null) throw failure[0];
+        }
+    }
+
+    private void sign(Built b) {
+        if (b.json != null) return;
+        EventSigning.addSignature(b.pdu().roomVersion(), b.pdu().json(), serverName, signingKey);
+        b.json = new String(CanonicalJson.encode(b.pdu().json()), StandardCharsets.UTF_8);
     }
 
     private ArrayNode references(RoomVersion version, List<String> ids, Overlay state) {
