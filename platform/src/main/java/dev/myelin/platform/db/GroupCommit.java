@@ -23,12 +23,23 @@ public final class GroupCommit {
     /** At most this many works share a transaction, so one batch stays short. */
     static final int MAX_BATCH = 64;
 
+    /**
+     * PostgreSQL: batches that may run at once. why: there a transaction's cost is mostly round trips, which
+     * concurrent transactions overlap; one batch at a time would make every room wait for the round trips of all.
+     * SQLite has one writer, so one batch at a time.
+     */
+    static final int POSTGRES_CONCURRENT_BATCHES = 2;
+
     private final Database db;
-    private final Batches<Item<?>> batches = new Batches<>(MAX_BATCH, this::run);
+    private final List<Batches<Item<?>>> shards;
     private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
 
     public GroupCommit(Database db) {
         this.db = db;
+        int n = db.dialect() == Dialect.SQLITE ? 1 : POSTGRES_CONCURRENT_BATCHES;
+        var list = new java.util.ArrayList<Batches<Item<?>>>(n);
+        for (int i = 0; i < n; i++) list.add(new Batches<>(MAX_BATCH, this::run));
+        this.shards = List.copyOf(list);
     }
 
     /**
@@ -37,24 +48,25 @@ public final class GroupCommit {
      * {@link DatabaseException}, anything else unchanged) rolls back only this work.
      */
     public <T> T write(SqlWork<T> work) {
-        return write(work, result -> { });
+        return write("", work, result -> { });
     }
 
     /**
      * As {@link #write(SqlWork)}, and {@code afterCommit} runs with the work's result as soon as the commit is done,
-     * on the thread that committed, before the callers of the batch are woken.
+     * on the thread that committed, before the callers of the batch are woken. Works with the same {@code key} (e.g.
+     * a room ID) always share batches with each other; works of other keys may commit in a concurrent batch.
      * why: a stream consumer woken by the commit may read the data at once; caches the caller fills in
      * {@code afterCommit} are then already filled, where the caller itself would still be waking up.
      */
-    public <T> T write(SqlWork<T> work, java.util.function.Consumer<T> afterCommit) {
+    public <T> T write(String key, SqlWork<T> work, java.util.function.Consumer<T> afterCommit) {
         Item<T> item = new Item<>(work, afterCommit);
-        batches.submit(item);
+        shards.get(Math.floorMod(key.hashCode(), shards.size())).submit(item);
         return item.result();
     }
 
     /** Callers waiting for a batch to take their work (for tests). */
     int queued() {
-        return batches.queued();
+        return shards.stream().mapToInt(Batches::queued).sum();
     }
 
     /** Transactions run so far (for tests). */

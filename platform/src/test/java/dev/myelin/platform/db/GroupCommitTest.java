@@ -73,7 +73,7 @@ class GroupCommitTest {
                 long id = i;
                 futures.add(threads.submit(() -> {
                     AtomicInteger ran = new AtomicInteger();
-                    group.write(c -> insert(c, id, "n" + id), n -> {
+                    group.write("key" + id, c -> insert(c, id, "n" + id), n -> {
                         ran.incrementAndGet();
                         hooks.incrementAndGet();
                     });

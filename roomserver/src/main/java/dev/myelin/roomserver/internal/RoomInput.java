@@ -393,7 +393,7 @@ final class RoomInput {
         signAll(all);
         Built lastBuilt = groups.getLast().events().getLast();
         long finalDepth = lastBuilt.pdu().depth();
-        graph.inputCommits().write(tx -> {
+        graph.inputCommits().write(room.roomId(), tx -> {
             for (Group g : groups) {
                 if (g.txn().isPresent()) {
                     Txn t = g.txn().get();
