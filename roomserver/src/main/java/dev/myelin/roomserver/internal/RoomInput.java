@@ -136,6 +136,7 @@ final class RoomInput {
         roomBatches.computeIfAbsent(room.roomId(), id -> new Batches<>(MAX_SENDS_PER_BATCH, batch -> sendBatch(room, batch)))
                 .submit(pending);
         if (pending.failure != null) throw pending.failure;
+        if (pending.eventIds == null) throw new IllegalStateException("send to " + room.roomId() + " left without an outcome");
         return pending.eventIds;
     }
 
