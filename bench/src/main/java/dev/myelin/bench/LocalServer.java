@@ -89,6 +89,18 @@ public final class LocalServer implements AutoCloseable {
         return residentMiB(process.pid());
     }
 
+    /**
+     * CPU time (user + system) the process has used so far, in milliseconds; with the wall time it tells how much of
+     * the machine a scenario's server used, which other load on a shared machine does not change as much.
+     */
+    public static double cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // why: the command name (field 2) is in parentheses and may contain spaces; count fields after its end
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
+        return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+    }
+
     public static double residentMiB(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;

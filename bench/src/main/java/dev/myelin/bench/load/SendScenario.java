@@ -1,5 +1,6 @@
 package dev.myelin.bench.load;
 
+import dev.myelin.bench.LocalServer;
 import dev.myelin.bench.Options;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,27 @@ public final class SendScenario {
                 default -> throw new IllegalArgumentException("--mode is sequential, one-room or many-rooms");
             }
             run(users, rooms, Math.max(clients, warmup));
+            double serverCpu = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid());
+            double ownCpu = LocalServer.cpuMillis(ProcessHandle.current().pid());
             double seconds = run(users, rooms, messages);
+            serverCpu = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid()) - serverCpu;
+            ownCpu = LocalServer.cpuMillis(ProcessHandle.current().pid()) - ownCpu;
             System.out.printf("command: ./myelin bench send --mode %s --clients %d --messages %d%s%n", mode, clients, messages,
                     target.commandSuffix());
             System.out.printf("target: %s%n", target.describe());
             System.out.printf("%s: %d messages from %d client(s) in %.2f s = %.0f msg/s%n",
                     mode, messages, clients, seconds, messages / seconds);
+            // why: on a shared machine the rate depends on what else runs; CPU time per message much less so
+            System.out.printf("CPU per message: server %.0f µs, load generator %.0f µs; load average %s%n",
+                    serverCpu * 1000 / messages, ownCpu * 1000 / messages, loadAverage());
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 

@@ -41,6 +41,7 @@ public final class SqliteDatabase implements Database {
     private final Transactions.Steps writeSteps = Transactions.statements("BEGIN IMMEDIATE");
     private final Transactions.Steps readSteps = Transactions.statements("BEGIN");
     private Connection writer; // guarded by writeLock
+    private final WalCheckpointer checkpointer;
     private volatile boolean closed;
 
     public SqliteDatabase(Path file) {
@@ -61,6 +62,7 @@ public final class SqliteDatabase implements Database {
         } finally {
             writeLock.unlock();
         }
+        this.checkpointer = new WalCheckpointer(url);
     }
 
     @Override
@@ -86,8 +88,10 @@ public final class SqliteDatabase implements Database {
                     writer = openWriter();
                 }
                 Connection c = writer;
-                return Transactions.run(c, writeSteps, work, "write transaction on " + file,
+                T result = Transactions.run(c, writeSteps, work, "write transaction on " + file,
                         () -> discardWriter(c));
+                checkpointer.written();
+                return result;
             } finally {
                 writeLock.unlock();
             }
@@ -133,6 +137,7 @@ public final class SqliteDatabase implements Database {
     @Override
     public void close() {
         closed = true;
+        checkpointer.close();
         writeLock.lock();
         try {
             if (writer != null) {
@@ -168,6 +173,8 @@ public final class SqliteDatabase implements Database {
                 // OS crash or power cut can drop the last few commits (the file stays consistent). That is the
                 // promise we make, and FULL would put an fsync behind every write on the single writer.
                 s.execute("PRAGMA synchronous=NORMAL");
+                // why: checkpoints run beside the writer (WalCheckpointer); this threshold is only a safety net
+                s.execute("PRAGMA wal_autocheckpoint=" + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
                 configureCommon(s);
             }
             return c;

@@ -121,6 +121,11 @@ public final class LocalRoomserver implements RoomserverApi {
         return roomId;
     }
 
+    /** The input pipeline (for tests in this package). */
+    RoomInput input() {
+        return input;
+    }
+
     @Override
     public String send(Sender sender, String roomId, String type, String stateKey, ObjectNode content, Optional<String> txnId) {
         RoomInfo room = knownRoom(roomId);

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.db.DatabaseException;
+import dev.myelin.platform.db.GroupCommit;
 import dev.myelin.protocol.auth.StateKey;
 import dev.myelin.protocol.event.Pdu;
 import dev.myelin.protocol.json.ProtocolJson;
@@ -43,12 +44,20 @@ final class RoomGraph implements EventStore {
     private final Cache<String, Long> keyNids = Caffeine.newBuilder().maximumSize(200_000).build();
     private final Cache<Long, String> keyNames = Caffeine.newBuilder().maximumSize(200_000).build();
 
+    private final GroupCommit inputCommits;
+
     RoomGraph(Database db) {
         this.db = db;
+        this.inputCommits = new GroupCommit(db);
     }
 
     Database db() {
         return db;
+    }
+
+    /** Where the input lanes write their events: concurrent rooms' events share a commit (see {@link GroupCommit}). */
+    GroupCommit inputCommits() {
+        return inputCommits;
     }
 
     // ---- rooms

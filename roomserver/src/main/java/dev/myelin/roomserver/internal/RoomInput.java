@@ -1,5 +1,6 @@
 package dev.myelin.roomserver.internal;
 
+import dev.myelin.platform.concurrent.Batches;
 import dev.myelin.platform.http.MatrixException;
 import dev.myelin.platform.stream.StreamProducer;
 import dev.myelin.protocol.ProtocolException;
@@ -9,7 +10,9 @@ import dev.myelin.protocol.auth.AuthResult;
 import dev.myelin.protocol.auth.AuthRules;
 import dev.myelin.protocol.auth.PowerLevels;
 import dev.myelin.protocol.auth.StateKey;
+import dev.myelin.protocol.event.EventHashes;
 import dev.myelin.protocol.crypto.EventSigning;
+import dev.myelin.protocol.crypto.SignedJson;
 import dev.myelin.protocol.crypto.SigningKey;
 import dev.myelin.protocol.event.EventIds;
 import dev.myelin.protocol.event.EventLimits;
@@ -65,6 +68,13 @@ final class RoomInput {
     private final java.util.concurrent.atomic.AtomicLong lastCreateTs = new java.util.concurrent.atomic.AtomicLong();
     private final SecureRandom random;
     private final RedactionRule redactionRule;
+    /** At most this many concurrent sends to one room are stored in one transaction. */
+    static final int MAX_SENDS_PER_BATCH = 64;
+    private static final int SIGNING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Base64 of 64 zero bytes: as long as an Ed25519 signature. */
+    private static final String SIGNATURE_STAND_IN = "A".repeat(86);
+    private final java.util.concurrent.ConcurrentHashMap<String, Batches<Pending>> roomBatches =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<Txn, String> recentTxns =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
@@ -85,36 +95,159 @@ final class RoomInput {
         return serverName;
     }
 
-    /** One event built and authorised, waiting to be stored. */
-    private record Built(Pdu pdu, String json) {}
+    /** The lanes (tests hold one to make sends queue up). */
+    RoomLanes lanes() {
+        return lanes;
+    }
+
+    /** Sends waiting for their room's next batch (for tests). */
+    int queuedSends(String roomId) {
+        Batches<Pending> b = roomBatches.get(roomId);
+        return b == null ? 0 : b.queued();
+    }
+
+    /** One event built and authorised, waiting to be signed and stored; {@code json} is set once it is signed. */
+    private static final class Built {
+        private final Pdu pdu;
+        private String json;
+
+        Built(Pdu pdu) {
+            this.pdu = pdu;
+        }
+
+        Pdu pdu() {
+            return pdu;
+        }
+
+        String json() {
+            return json;
+        }
+    }
 
     /**
      * Sends {@code templates} into an existing room, in order, all or nothing. With {@code txn}, a repeat of the
-     * same transaction returns the event IDs stored the first time.
+     * same transaction returns the event IDs stored the first time. Concurrent sends to one room are built one after
+     * another in the room's lane and stored together (see {@link #sendBatch}).
      */
     List<String> send(RoomInfo room, List<EventTemplate> templates, Optional<Txn> txn) {
-        try (RoomLanes.Held ignored = lanes.enter(room.roomId())) {
-            // why: recent transaction IDs are answered from memory; the rest is checked inside the write transaction
-            // (a repeat then rolls back), which saves a read transaction on every send
-            if (txn.isPresent()) {
-                String earlier = recentTxns.getIfPresent(txn.get());
-                if (earlier != null) return List.of(earlier);
+        if (txn.isPresent()) {
+            String earlier = recentTxns.getIfPresent(txn.get());
+            if (earlier != null) return List.of(earlier);
+        }
+        Pending pending = new Pending(templates, txn);
+        roomBatches.computeIfAbsent(room.roomId(), id -> new Batches<>(MAX_SENDS_PER_BATCH, batch -> sendBatch(room, batch)))
+                .submit(pending);
+        if (pending.failure != null) throw pending.failure;
+        if (pending.eventIds == null) throw new IllegalStateException("send to " + room.roomId() + " left without an outcome");
+        return pending.eventIds;
+    }
+
+    /** One caller's send waiting for its room's lane; the lane records the outcome. */
+    private static final class Pending {
+        final List<EventTemplate> templates;
+        final Optional<Txn> txn;
+        List<String> eventIds;
+        RuntimeException failure;
+
+        Pending(List<EventTemplate> templates, Optional<Txn> txn) {
+            this.templates = templates;
+            this.txn = txn;
+        }
+
+        void complete(java.util.function.Supplier<List<String>> send) {
+            try {
+                eventIds = send.get();
+            } catch (RuntimeException e) {
+                failure = e;
             }
-            for (int attempt = 1; ; attempt++) {
-                RoomHead head = graph.head(room);
-                try {
-                    List<String> ids = write(room, head, templates, txn, false);
-                    txn.ifPresent(t -> recentTxns.put(t, ids.getLast()));
-                    return ids;
-                } catch (RepeatedTxn e) {
-                    recentTxns.put(txn.orElseThrow(), e.eventId);
-                    return List.of(e.eventId);
-                } catch (StaleHead e) {
-                    // why: another process wrote to the room (several processes sharing one PostgreSQL); the
-                    // transaction rolled back, so reload the head and build on the new one
-                    graph.forgetHead(room.roomNid());
-                    if (attempt == 5) throw MatrixException.unknown("The room is busy; try again");
-                }
+        }
+    }
+
+    /**
+     * Stores the sends that queued up for one room while its previous batch was stored. Each send is built on the
+     * one before it (its prev event is the previous send's event) and checked against the auth rules on its own: a
+     * refused send gets its error and the next is built as if it had never been. The accepted ones are written in one
+     * transaction. The rare cases a transaction cannot settle for one send alone (a repeated transaction ID found
+     * only in the database, the head moved by another process) roll the whole batch back and its sends are then
+     * stored one by one, so no send's outcome depends on another's.
+     */
+    private void sendBatch(RoomInfo room, List<Pending> batch) {
+        try (RoomLanes.Held ignored = lanes.enter(room.roomId())) {
+            if (batch.size() == 1) {
+                Pending only = batch.getFirst();
+                only.complete(() -> sendAlone(room, only.templates, only.txn));
+                return;
+            }
+            List<Pending> later = new ArrayList<>();
+            List<Pending> together = new ArrayList<>();
+            java.util.Set<Txn> txns = new java.util.HashSet<>();
+            for (Pending p : batch) {
+                // why: a client retrying while its first attempt waits in the same batch is answered after the batch
+                if (p.txn.isPresent() && (recentTxns.getIfPresent(p.txn.get()) != null || !txns.add(p.txn.get()))) later.add(p);
+                else together.add(p);
+            }
+            try {
+                storeTogether(room, together);
+            } catch (RepeatedTxn | StaleHead e) {
+                if (e instanceof StaleHead) graph.forgetHead(room.roomNid());
+                for (Pending p : together) p.eventIds = null;
+                later.addAll(0, together);
+            } catch (RuntimeException e) {
+                // why: the transaction failed as a whole (e.g. the database): every send in it gets that failure
+                for (Pending p : together) if (p.failure == null) p.failure = e;
+            }
+            for (Pending p : later) {
+                if (p.eventIds == null && p.failure == null) p.complete(() -> sendAlone(room, p.templates, p.txn));
+            }
+        }
+    }
+
+    /** Builds each pending send on the previous accepted one and stores the accepted ones in one transaction. */
+    private void storeTogether(RoomInfo room, List<Pending> sends) {
+        RoomHead head = graph.head(room);
+        Snapshot current = graph.snapshot(head.stateSnapshotNid());
+        Chain chain = new Chain(room, head, new Overlay(graph, current));
+        List<Group> groups = new ArrayList<>();
+        List<Pending> accepted = new ArrayList<>();
+        for (Pending p : sends) {
+            try {
+                groups.add(new Group(chain.add(p.templates, null), p.txn));
+                accepted.add(p);
+            } catch (MatrixException e) {
+                p.failure = e;
+            }
+        }
+        if (groups.isEmpty()) return;
+        List<List<String>> ids = store(room, head, current, groups);
+        for (int i = 0; i < accepted.size(); i++) {
+            Pending p = accepted.get(i);
+            p.eventIds = ids.get(i);
+            p.txn.ifPresent(t -> recentTxns.put(t, p.eventIds.getLast()));
+        }
+    }
+
+    /** Sends one caller's events in their own transaction; the caller holds the room's lane. */
+    private List<String> sendAlone(RoomInfo room, List<EventTemplate> templates, Optional<Txn> txn) {
+        // why: recent transaction IDs are answered from memory; the rest is checked inside the write transaction
+        // (a repeat then rolls back), which saves a read transaction on every send
+        if (txn.isPresent()) {
+            String earlier = recentTxns.getIfPresent(txn.get());
+            if (earlier != null) return List.of(earlier);
+        }
+        for (int attempt = 1; ; attempt++) {
+            RoomHead head = graph.head(room);
+            try {
+                List<String> ids = write(room, head, templates, txn, false);
+                txn.ifPresent(t -> recentTxns.put(t, ids.getLast()));
+                return ids;
+            } catch (RepeatedTxn e) {
+                recentTxns.put(txn.orElseThrow(), e.eventId);
+                return List.of(e.eventId);
+            } catch (StaleHead e) {
+                // why: another process wrote to the room (several processes sharing one PostgreSQL); the
+                // transaction rolled back, so reload the head and build on the new one
+                graph.forgetHead(room.roomNid());
+                if (attempt == 5) throw MatrixException.unknown("The room is busy; try again");
             }
         }
     }
@@ -194,76 +327,129 @@ final class RoomInput {
     /** Builds, authorises and stores the events; the caller holds the room's lane. */
     private List<String> write(RoomInfo room, RoomHead head, List<EventTemplate> templates, Optional<Txn> txn,
                                boolean creating, Built prebuiltCreate) {
-        RoomVersion version = room.version();
         Snapshot current = graph.snapshot(head.stateSnapshotNid());
-        Overlay state = new Overlay(graph, current);
-        List<Built> built = new ArrayList<>();
-        List<String> prev = head.latestEventIds();
-        long depth = head.maxDepth() + 1;
-        for (int i = 0; i < templates.size(); i++) {
-            EventTemplate t = templates.get(i);
-            Built b = (i == 0 && prebuiltCreate != null) ? prebuiltCreate : build(version, room.roomId(), t, prev, depth, state);
-            authorise(b.pdu(), state);
-            if (b.pdu().isState()) state.put(new StateKey(b.pdu().type(), b.pdu().stateKey()), b.pdu());
-            built.add(b);
-            prev = List.of(b.pdu().eventId());
-            depth++;
+        Chain chain = new Chain(room, head, new Overlay(graph, current));
+        List<Built> built = chain.add(templates, prebuiltCreate);
+        return store(room, head, current, List.of(new Group(built, txn))).getFirst();
+    }
+
+    /** One send's events (all or nothing) and the client's transaction ID that names them. */
+    private record Group(List<Built> events, Optional<Txn> txn) {}
+
+    /**
+     * Events built one after another on a room's head: each on the previous one, authorised against the state the
+     * previous ones leave. A refused send leaves the chain as it was.
+     */
+    private final class Chain {
+        private final RoomInfo room;
+        private final Overlay state;
+        private List<String> prev;
+        private long depth;
+
+        Chain(RoomInfo room, RoomHead head, Overlay state) {
+            this.room = room;
+            this.state = state;
+            this.prev = head.latestEventIds();
+            this.depth = head.maxDepth() + 1;
         }
+
+        /** Builds and authorises {@code templates}, all or nothing. */
+        List<Built> add(List<EventTemplate> templates, Built prebuiltCreate) {
+            Overlay.Mark mark = state.mark();
+            List<String> prevBefore = prev;
+            long depthBefore = depth;
+            try {
+                List<Built> built = new ArrayList<>();
+                for (int i = 0; i < templates.size(); i++) {
+                    EventTemplate t = templates.get(i);
+                    Built b = (i == 0 && prebuiltCreate != null) ? prebuiltCreate
+                            : build(room.version(), room.roomId(), t, prev, depth, state);
+                    authorise(b.pdu(), state);
+                    if (b.pdu().isState()) state.put(new StateKey(b.pdu().type(), b.pdu().stateKey()), b.pdu());
+                    built.add(b);
+                    prev = List.of(b.pdu().eventId());
+                    depth++;
+                }
+                return built;
+            } catch (RuntimeException e) {
+                state.reset(mark);
+                prev = prevBefore;
+                depth = depthBefore;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Stores the groups' events in ONE write transaction (shared with other rooms' input by group commit): with the
+     * state snapshot after each state event, memberships, redactions, each group's transaction ID, the room's new
+     * head and the {@code OutputRoomEvent} records. Returns each group's event IDs.
+     */
+    private List<List<String>> store(RoomInfo room, RoomHead head, Snapshot current, List<Group> groups) {
         Map<String, Long> newTypes = new HashMap<>();
         Map<String, Long> newKeys = new HashMap<>();
         List<StoredEvent> stored = new ArrayList<>();
         List<Snapshot> snapshots = new ArrayList<>();
         List<Long> redactedTargets = new ArrayList<>();
-        long finalDepth = depth - 1;
-        Snapshot after = graph.db().write(tx -> {
-            if (txn.isPresent()) {
-                Txn t = txn.get();
-                Optional<String> earlier = TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key());
-                if (earlier.isPresent()) throw new RepeatedTxn(earlier.get());
+        List<Built> all = new ArrayList<>();
+        for (Group g : groups) all.addAll(g.events());
+        signAll(all);
+        Built lastBuilt = groups.getLast().events().getLast();
+        long finalDepth = lastBuilt.pdu().depth();
+        graph.inputCommits().write(room.roomId(), tx -> {
+            for (Group g : groups) {
+                if (g.txn().isPresent()) {
+                    Txn t = g.txn().get();
+                    Optional<String> earlier = TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key());
+                    if (earlier.isPresent()) throw new RepeatedTxn(earlier.get());
+                }
             }
             List<OutputRoomEvent> outputs = new ArrayList<>();
             Snapshot snap = current;
-            for (int i = 0; i < built.size(); i++) {
-                Pdu pdu = built.get(i).pdu();
-                long typeNid = graph.assignType(tx, pdu.type());
-                newTypes.put(pdu.type(), typeNid);
-                long keyNid = 0;
-                if (pdu.isState()) {
-                    keyNid = graph.assignKey(tx, pdu.stateKey());
-                    newKeys.put(pdu.stateKey(), keyNid);
-                }
-                long nid = EventsTable.insert(tx, room.roomNid(), pdu.eventId(), typeNid, keyNid, pdu.depth(),
-                        pdu.originServerTs(), pdu.sender(), snap.nid(), pdu.redacts(), built.get(i).json());
-                String redactedBy = applyEarlierRedaction(tx, room, pdu, nid);
-                stored.add(new StoredEvent(nid, pdu, redactedBy));
-                List<String> adds = List.of();
-                List<String> removes = List.of();
-                if (pdu.isState()) {
-                    StateKey key = new StateKey(pdu.type(), pdu.stateKey());
-                    StateTable.Entry replaced = snap.state().get(key);
-                    snap = withEntry(tx, room.roomNid(), snap, key, new StateTable.Entry(typeNid, keyNid, nid));
-                    snapshots.add(snap);
-                    adds = List.of(pdu.eventId());
-                    if (replaced != null) removes = List.of(eventIdOf(tx, replaced.eventNid(), stored));
-                    if (Pdu.MEMBER.equals(pdu.type())) {
-                        MembershipTable.set(tx, room.roomNid(), pdu.stateKey(), pdu.content().path("membership").asString(""), nid);
+            for (Group g : groups) {
+                List<Built> built = g.events();
+                for (int i = 0; i < built.size(); i++) {
+                    Pdu pdu = built.get(i).pdu();
+                    long typeNid = graph.assignType(tx, pdu.type());
+                    newTypes.put(pdu.type(), typeNid);
+                    long keyNid = 0;
+                    if (pdu.isState()) {
+                        keyNid = graph.assignKey(tx, pdu.stateKey());
+                        newKeys.put(pdu.stateKey(), keyNid);
                     }
+                    long nid = EventsTable.insert(tx, room.roomNid(), pdu.eventId(), typeNid, keyNid, pdu.depth(),
+                            pdu.originServerTs(), pdu.sender(), snap.nid(), pdu.redacts(), built.get(i).json());
+                    String redactedBy = applyEarlierRedaction(tx, room, pdu, nid);
+                    stored.add(new StoredEvent(nid, pdu, redactedBy));
+                    List<String> adds = List.of();
+                    List<String> removes = List.of();
+                    if (pdu.isState()) {
+                        StateKey key = new StateKey(pdu.type(), pdu.stateKey());
+                        StateTable.Entry replaced = snap.state().get(key);
+                        snap = withEntry(tx, room.roomNid(), snap, key, new StateTable.Entry(typeNid, keyNid, nid));
+                        snapshots.add(snap);
+                        adds = List.of(pdu.eventId());
+                        if (replaced != null) removes = List.of(eventIdOf(tx, replaced.eventNid(), stored));
+                        if (Pdu.MEMBER.equals(pdu.type())) {
+                            MembershipTable.set(tx, room.roomNid(), pdu.stateKey(), pdu.content().path("membership").asString(""), nid);
+                        }
+                    }
+                    if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) {
+                        Long target = applyRedaction(tx, room, pdu, snap);
+                        if (target != null) redactedTargets.add(target);
+                    }
+                    boolean last = i == built.size() - 1;
+                    String txnId = null;
+                    String deviceId = null;
+                    if (last && g.txn().isPresent()) {
+                        Txn t = g.txn().get();
+                        TransactionsTable.insert(tx, t.userId(), t.deviceId(), t.key(), pdu.eventId());
+                        txnId = t.txnId();
+                        deviceId = t.deviceId();
+                    }
+                    outputs.add(new OutputRoomEvent(room.roomId(), pdu.eventId(), nid, room.version().id(),
+                            adds, removes, deviceId, txnId));
                 }
-                if (Pdu.REDACTION.equals(pdu.type()) && pdu.redacts() != null) {
-                    Long target = applyRedaction(tx, room, pdu, snap);
-                    if (target != null) redactedTargets.add(target);
-                }
-                boolean last = i == built.size() - 1;
-                String txnId = null;
-                String deviceId = null;
-                if (last && txn.isPresent()) {
-                    Txn t = txn.get();
-                    TransactionsTable.insert(tx, t.userId(), t.deviceId(), t.key(), pdu.eventId());
-                    txnId = t.txnId();
-                    deviceId = t.deviceId();
-                }
-                outputs.add(new OutputRoomEvent(room.roomId(), pdu.eventId(), nid, room.version().id(),
-                        adds, removes, deviceId, txnId));
             }
             StoredEvent lastEvent = stored.getLast();
             if (!RoomsTable.updateHead(tx, room.roomNid(), head.latestEventNids(), List.of(lastEvent.eventNid()), snap.nid(),
@@ -274,14 +460,21 @@ final class RoomInput {
             // room's input appends to the same stream
             for (OutputRoomEvent o : outputs) output.append(tx, room.roomId(), o);
             return snap;
+        }, after -> {
+            graph.rememberNames(newTypes, newKeys);
+            snapshots.forEach(graph::remember);
+            stored.forEach(graph::remember);
+            redactedTargets.forEach(graph::forgetEvent);
+            StoredEvent last = stored.getLast();
+            graph.setHead(new RoomHead(room, List.of(last.eventNid()), List.of(last.eventId()), after.nid(), finalDepth));
         });
-        graph.rememberNames(newTypes, newKeys);
-        snapshots.forEach(graph::remember);
-        stored.forEach(graph::remember);
-        redactedTargets.forEach(graph::forgetEvent);
-        StoredEvent last = stored.getLast();
-        graph.setHead(new RoomHead(room, List.of(last.eventNid()), List.of(last.eventId()), after.nid(), finalDepth));
-        return stored.stream().map(StoredEvent::eventId).toList();
+        List<List<String>> ids = new ArrayList<>();
+        int next = 0;
+        for (Group g : groups) {
+            ids.add(stored.subList(next, next + g.events().size()).stream().map(StoredEvent::eventId).toList());
+            next += g.events().size();
+        }
+        return ids;
     }
 
     private String eventIdOf(Connection tx, long nid, List<StoredEvent> justStored) throws SQLException {
@@ -369,22 +562,70 @@ final class RoomInput {
         if (version.eventFormat() == RoomVersion.EventFormat.V1) {
             e.put("event_id", "$" + randomString(18) + ":" + serverName);
         }
-        ObjectNode signed;
         String eventId;
         Pdu pdu;
         try {
-            signed = EventSigning.hashAndSign(version, e, serverName, signingKey);
-            eventId = EventIds.eventId(version, signed);
-            pdu = Pdu.parse(version, eventId, signed);
-            EventLimits.checkFields(signed);
+            EventHashes.addContentHash(e);
+            // why: the signature is made later (see signAll); neither the event ID nor the signature covers the
+            // signatures object, so a stand-in of the same length gives the event its final size now
+            SignedJson.putSignature(e, serverName, signingKey.keyId(), SIGNATURE_STAND_IN);
+            eventId = EventIds.eventId(version, e);
+            pdu = Pdu.parse(version, eventId, e);
+            EventLimits.checkFields(e);
         } catch (ProtocolException ex) {
             throw MatrixException.badJson(ex.getMessage());
         }
-        byte[] canonical = CanonicalJson.encode(signed);
-        if (canonical.length > EventLimits.MAX_PDU_BYTES) {
+        if (CanonicalJson.encode(e).length > EventLimits.MAX_PDU_BYTES) {
             throw MatrixException.tooLarge("The event is larger than " + EventLimits.MAX_PDU_BYTES + " bytes");
         }
-        return new Built(pdu, new String(canonical, StandardCharsets.UTF_8));
+        return new Built(pdu);
+    }
+
+    /**
+     * Signs built events (replacing the stand-in signature) and encodes them for storage. A batch is split over the
+     * machine's cores: in a busy room the lane builds events one after another, and the signature is the
+     * largest part of building one.
+     */
+    private void signAll(List<Built> events) {
+        int parts = Math.min(events.size(), SIGNING_THREADS);
+        if (parts <= 1) {
+            events.forEach(this::sign);
+            return;
+        }
+        List<Thread> helpers = new ArrayList<>();
+        RuntimeException[] failure = new RuntimeException[1];
+        for (int p = 1; p < parts; p++) {
+            int first = p;
+            helpers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = first; i < events.size(); i += parts) sign(events.get(i));
+                } catch (RuntimeException ex) {
+                    synchronized (failure) { failure[0] = ex; }
+                }
+            }));
+        }
+        for (int i = 0; i < events.size(); i += parts) sign(events.get(i));
+        for (Thread t : helpers) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException ex) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        synchronized (failure) {
+            if (failure[0] != null) throw failure[0];
+        }
+    }
+
+    private void sign(Built b) {
+        if (b.json != null) return;
+        EventSigning.addSignature(b.pdu().roomVersion(), b.pdu().json(), serverName, signingKey);
+        b.json = new String(CanonicalJson.encode(b.pdu().json()), StandardCharsets.UTF_8);
     }
 
     private ArrayNode references(RoomVersion version, List<String> ids, Overlay state) {
@@ -535,6 +776,20 @@ final class RoomInput {
         void put(StateKey key, Pdu pdu) {
             added.put(key, pdu);
             byId.put(pdu.eventId(), pdu);
+        }
+
+        /** What the overlay holds now, to go back to with {@link #reset}. */
+        record Mark(Map<StateKey, Pdu> added, Map<String, Pdu> byId) {}
+
+        Mark mark() {
+            return new Mark(new LinkedHashMap<>(added), new HashMap<>(byId));
+        }
+
+        void reset(Mark mark) {
+            added.clear();
+            added.putAll(mark.added());
+            byId.clear();
+            byId.putAll(mark.byId());
         }
 
         @Override

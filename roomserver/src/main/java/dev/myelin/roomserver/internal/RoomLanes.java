@@ -17,6 +17,12 @@ final class RoomLanes {
         return lock::unlock;
     }
 
+    /** Whether someone waits to enter the lane of {@code roomId} (for tests). */
+    boolean hasWaiters(String roomId) {
+        ReentrantLock lock = lanes.get(roomId);
+        return lock != null && lock.hasQueuedThreads();
+    }
+
     /** A held lane. */
     interface Held extends AutoCloseable {
         @Override

@@ -2,6 +2,7 @@ package dev.myelin.roomserver.internal;
 
 import static dev.myelin.roomserver.internal.Rooms.ALICE;
 import static dev.myelin.roomserver.internal.Rooms.BOB;
+import static dev.myelin.roomserver.internal.Rooms.CAROL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -199,22 +200,66 @@ class RoomInputTest {
                 for (Future<?> f : futures) f.get();
             }
             assertThat(new HashSet<>(accepted)).hasSize(clients * each * 2);
-            List<EventsTable.EventRow> events = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, shared).orElseThrow().roomNid()));
-            Set<String> ids = new HashSet<>();
-            long depth = 0;
-            String prev = null;
-            for (EventsTable.EventRow e : events) {
-                assertThat(ids.add(e.eventId())).isTrue();
-                // one order: each event's only prev event is the one stored before it, depth grows by one
-                assertThat(e.depth()).isEqualTo(depth + 1);
-                depth = e.depth();
-                if (prev != null) assertThat(e.json()).contains(prev);
-                prev = e.eventId();
-            }
-            assertThat(RoomsTable.class).isNotNull();
-            long roomDepth = db.read(c -> RoomsTable.byId(c, shared).orElseThrow().maxDepth());
-            assertThat(roomDepth).isEqualTo(depth);
+            assertOneChain(db, shared);
             assertThat(r.rs.joinedMembers(ALICE.userId(), shared)).hasSize(clients + 1);
         }
+    }
+
+    @DatabaseTest
+    void sendsQueuedForOneRoomAreStoredTogetherAndARefusedOneTouchesNoOther(Database db) throws Exception {
+        try (Rooms r = new Rooms(db); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            String roomId = r.createRoom(ALICE, Map.of("preset", "public_chat"));
+            r.rs.join(BOB, roomId, Optional.empty());
+            long before = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()).size());
+            RoomInput input = r.rs.input();
+            Future<String> first;
+            List<Future<String>> queued = new ArrayList<>();
+            // why: while the test holds the room's lane, the first send waits in it and the others queue behind it,
+            // so they are built and stored as one batch once the lane is free
+            try (RoomLanes.Held ignored = input.lanes().enter(roomId)) {
+                first = threads.submit(() -> r.message(ALICE, roomId, "first"));
+                while (!input.lanes().hasWaiters(roomId)) Thread.sleep(5);
+                queued.add(threads.submit(() -> r.message(BOB, roomId, "from bob")));
+                queued.add(threads.submit(() -> r.message(CAROL, roomId, "carol is not a member")));
+                queued.add(threads.submit(() -> r.rs.send(ALICE, roomId, "m.room.message", null,
+                        Rooms.obj(Map.of("body", "x".repeat(70_000))), Optional.empty())));
+                queued.add(threads.submit(() -> r.rs.send(ALICE, roomId, "m.room.message", null,
+                        Rooms.obj(Map.of("body", "with txn")), Optional.of("t1"))));
+                queued.add(threads.submit(() -> r.rs.send(ALICE, roomId, "m.room.message", null,
+                        Rooms.obj(Map.of("body", "with txn")), Optional.of("t1"))));
+                queued.add(threads.submit(() -> r.message(BOB, roomId, "bob again")));
+                while (input.queuedSends(roomId) < queued.size()) Thread.sleep(5);
+            }
+            assertThat(first.get()).startsWith("$");
+            assertThat(queued.get(0).get()).startsWith("$");
+            assertThatThrownBy(() -> queued.get(1).get()).cause()
+                    .isInstanceOfSatisfying(MatrixException.class, e -> assertThat(e.errcode()).isEqualTo("M_FORBIDDEN"));
+            assertThatThrownBy(() -> queued.get(2).get()).cause()
+                    .isInstanceOfSatisfying(MatrixException.class, e -> assertThat(e.errcode()).isEqualTo("M_TOO_LARGE"));
+            assertThat(queued.get(4).get()).as("same transaction ID, same event").isEqualTo(queued.get(3).get());
+            assertThat(queued.get(5).get()).startsWith("$");
+            long after = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()).size());
+            assertThat(after - before).as("first, bob, the txn send once, bob again").isEqualTo(4);
+            assertOneChain(db, roomId);
+            assertThat(r.rs.event(BOB.userId(), roomId, queued.get(5).get()).path("content").path("body").asString())
+                    .isEqualTo("bob again");
+        }
+    }
+
+    /** The room's events form one chain: each one's only prev event is the one stored before it, depth grows by one. */
+    private static void assertOneChain(Database db, String roomId) {
+        List<EventsTable.EventRow> events = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()));
+        Set<String> ids = new HashSet<>();
+        long depth = 0;
+        String prev = null;
+        for (EventsTable.EventRow e : events) {
+            assertThat(ids.add(e.eventId())).isTrue();
+            assertThat(e.depth()).isEqualTo(depth + 1);
+            depth = e.depth();
+            if (prev != null) assertThat(e.json()).contains(prev);
+            prev = e.eventId();
+        }
+        long roomDepth = db.read(c -> RoomsTable.byId(c, roomId).orElseThrow().maxDepth());
+        assertThat(roomDepth).isEqualTo(depth);
     }
 }
