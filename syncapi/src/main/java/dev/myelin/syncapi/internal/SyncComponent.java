@@ -100,9 +100,10 @@ public final class SyncComponent implements AutoCloseable {
         SearchRoutes.add(router, auth, users, search, readBarrier);
     }
 
-    /** Stops the typing sweeper. */
+    /** Stops the typing sweeper and the long polls' timers. */
     @Override
     public void close() {
         typing.close();
+        engine.close();
     }
 }

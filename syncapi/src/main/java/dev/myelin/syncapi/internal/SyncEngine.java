@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  * only); then the event JSON is read from the event store, outside any transaction. An incremental sync with
  * nothing new parks on the {@link Notifier} until woken or timed out.
  */
-public final class SyncEngine {
+public final class SyncEngine implements AutoCloseable {
     /** The timeline limit when the filter sets none (Synapse's default too). */
     public static final int DEFAULT_TIMELINE_LIMIT = 10;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -43,7 +43,7 @@ public final class SyncEngine {
 
     private final Database db;
     private final EventRenderer renderer;
-    private final Notifier notifier;
+    private final LongPolls polls;
     private final List<SyncExtension> extensions;
     private final SyncMemberships memberships;
 
@@ -65,7 +65,7 @@ public final class SyncEngine {
         this.presence = presence;
         this.db = db;
         this.renderer = new EventRenderer(events, clock);
-        this.notifier = notifier;
+        this.polls = new LongPolls(notifier);
         this.extensions = List.copyOf(extensions);
         this.memberships = memberships;
     }
@@ -74,19 +74,23 @@ public final class SyncEngine {
     public record Request(String userId, String deviceId, Optional<SyncToken> since, boolean fullState,
                           SyncFilter filter, long timeoutMs) {}
 
-    /** Answers a sync request, waiting up to its timeout when an incremental sync has nothing new. */
-    public ObjectNode sync(Request r) {
+    /**
+     * Answers a sync request; an incremental sync with nothing new completes later, when something arrives or its
+     * timeout passes, without holding a thread meanwhile.
+     */
+    public CompletableFuture<ObjectNode> sync(Request r) {
         boolean mayWait = r.since().isPresent() && !r.fullState() && r.timeoutMs() > 0;
-        if (!mayWait) return build(r).json;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.timeoutMs());
-        try (Notifier.Ticket ticket = notifier.ticket(r.userId())) {
-            while (true) {
-                Built built = build(r);
-                long remaining = deadline - System.nanoTime();
-                if (built.hasData || remaining <= 0) return built.json;
-                ticket.await(remaining);
-            }
-        }
+        if (!mayWait) return CompletableFuture.completedFuture(build(r).json);
+        return polls.poll(r.userId(), r.timeoutMs(), () -> {
+            Built built = build(r);
+            return new LongPolls.Attempt(built.json, built.hasData);
+        });
+    }
+
+    /** Stops the long polls' timers. */
+    @Override
+    public void close() {
+        polls.close();
     }
 
     private record Built(ObjectNode json, boolean hasData) {}

@@ -55,9 +55,8 @@ public final class SyncRoutes {
         String setPresence = presence.orElse("online");
         if (!setPresence.equals("offline")) presenceState.set(requester.userId(), setPresence, Optional.empty());
         SyncFilter filter = call.queryParam("filter").map(f -> filter(requester, f)).orElse(SyncFilter.DEFAULT);
-        ObjectNode response = engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
-                fullState, filter, timeout));
-        return Reply.json(response);
+        return Reply.later(engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
+                fullState, filter, timeout)).thenApply(Reply::json));
     }
 
     private SyncFilter filter(Requester requester, String param) {
