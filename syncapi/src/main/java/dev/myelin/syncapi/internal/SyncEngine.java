@@ -461,6 +461,13 @@ public final class SyncEngine implements AutoCloseable {
         boolean any = false;
         EventRenderer.Viewer viewer = new EventRenderer.Viewer(r.userId(), r.deviceId(), r.filter().eventFields(),
                 r.filter().eventFormat().equals("federation"));
+        List<Long> nids = new ArrayList<>();
+        for (RoomPlan p : plan.rooms) {
+            for (StateTables.Entry e : p.state) if (e.eventNid() != null) nids.add(e.eventNid());
+            for (StateTables.Entry e : p.stripped) if (e.eventNid() != null) nids.add(e.eventNid());
+            for (RoomEventsTable.Row row : p.timeline) nids.add(row.eventNid());
+        }
+        renderer.preload(nids);
         for (RoomPlan p : plan.rooms) {
             any = true;
             switch (p.section) {
