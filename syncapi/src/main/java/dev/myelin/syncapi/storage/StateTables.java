@@ -142,16 +142,23 @@ public final class StateTables {
     public static java.util.Map<String, List<Entry>> visibilityChanges(Connection c, java.util.Collection<String> roomIds,
                                                                       String userId) throws SQLException {
         java.util.Map<String, List<Entry>> out = new java.util.HashMap<>();
+        // why: two lookups on the primary key (room, type, state key) instead of one OR, which both engines answer by
+        // scanning every state change of each room (all its joins)
+        String columns = "SELECT room_id, type, state_key, pos, event_nid, event_id, COALESCE(membership, history_visibility), "
+                + "sender FROM sync_state_changes WHERE room_id IN (";
         for (List<String> chunk : Sql.chunks(roomIds)) {
             List<Object> params = new java.util.ArrayList<>(chunk);
+            for (Entry e : Sql.list(c, columns + Sql.marks(chunk.size()) + ") AND type = 'm.room.history_visibility' "
+                    + "AND state_key = ''", StateTables::entry, params.toArray())) {
+                out.computeIfAbsent(e.roomId(), k -> new java.util.ArrayList<>()).add(e);
+            }
             params.add(userId);
-            for (Entry e : Sql.list(c, "SELECT room_id, type, state_key, pos, event_nid, event_id, "
-                    + "COALESCE(membership, history_visibility), sender FROM sync_state_changes WHERE room_id IN ("
-                    + Sql.marks(chunk.size()) + ") AND ((type = 'm.room.history_visibility' AND state_key = '') "
-                    + "OR (type = 'm.room.member' AND state_key = ?)) ORDER BY room_id, pos", StateTables::entry, params.toArray())) {
+            for (Entry e : Sql.list(c, columns + Sql.marks(chunk.size()) + ") AND type = 'm.room.member' AND state_key = ?",
+                    StateTables::entry, params.toArray())) {
                 out.computeIfAbsent(e.roomId(), k -> new java.util.ArrayList<>()).add(e);
             }
         }
+        for (List<Entry> changes : out.values()) changes.sort(java.util.Comparator.comparingLong(Entry::pos));
         return out;
     }
 
