@@ -102,9 +102,15 @@ public final class MatrixClient {
 
     /** The raw request, for scenarios that hold many requests open at once. */
     public HttpRequest request(String method, String path, JsonNode body, Duration timeout) {
-        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout);
+        if (body == null && method.equals("GET")) {
+            // why: method("GET", noBody()) sends "Content-Length: 0", which no browser or Matrix SDK sends on a GET;
+            // Jetty keeps a connection's 8 KiB input buffer for as long as such a request runs (a long poll!)
+            builder.GET();
+        } else {
+            builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        }
         if (body != null) builder.header("Content-Type", "application/json");
         if (accessToken != null) builder.header("Authorization", "Bearer " + accessToken);
         return builder.build();

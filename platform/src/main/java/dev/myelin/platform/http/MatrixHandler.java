@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -60,16 +61,36 @@ public final class MatrixHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         String requestId = requestIds.get();
-        String method = request.getMethod();
-        String routeName = "unmatched";
-        int status = 500;
         MDC.put(REQUEST_ID_MDC, requestId);
         try {
             response.getHeaders().put(REQUEST_ID_HEADER, requestId);
             addCorsHeaders(request, response);
-            Outcome outcome = dispatch(request, method);
-            routeName = outcome.routeName();
-            Reply reply = outcome.reply();
+            Outcome outcome = dispatch(request);
+            if (outcome.reply().body() instanceof Reply.Later later) {
+                // why: the request waits without a thread (a long poll); whoever completes the stage sends the reply
+                later.reply().whenComplete((reply, failure) -> {
+                    MDC.put(REQUEST_ID_MDC, requestId);
+                    try {
+                        Reply answer = failure == null ? reply : failureReply(request, outcome.routeName(), failure);
+                        finish(request, response, callback, outcome.routeName(), answer, start);
+                    } finally {
+                        MDC.remove(REQUEST_ID_MDC);
+                    }
+                });
+                return true;
+            }
+            finish(request, response, callback, outcome.routeName(), outcome.reply(), start);
+        } finally {
+            MDC.remove(REQUEST_ID_MDC);
+        }
+        return true;
+    }
+
+    /** Sends the reply and counts the request in the metrics. */
+    private void finish(Request request, Response response, Callback callback, String routeName, Reply reply, long start) {
+        String method = request.getMethod();
+        int status = 500;
+        try {
             if (!drainBody(request)) {
                 // why: a reply sent before a large body was read (an early 401, 403 or 413) leaves bytes on the
                 // connection, so Jetty closes it after the reply; saying so keeps clients from reusing a dead one
@@ -81,7 +102,6 @@ public final class MatrixHandler extends Handler.Abstract {
             if (log.isDebugEnabled()) {
                 log.debug("{} {} -> {} in {} ms", method, routeName, status, nanos / 1_000_000);
             }
-            MDC.remove(REQUEST_ID_MDC);
             Timer.builder("myelin.http.requests")
                     .description("HTTP requests by route template and status")
                     .tag("method", KNOWN_METHODS.contains(method) ? method : "other")
@@ -90,7 +110,6 @@ public final class MatrixHandler extends Handler.Abstract {
                     .register(meters)
                     .record(nanos, TimeUnit.NANOSECONDS);
         }
-        return true;
     }
 
     /**
@@ -118,7 +137,8 @@ public final class MatrixHandler extends Handler.Abstract {
     /** What a request came to: the route it matched (for the metrics) and the reply. */
     private record Outcome(String routeName, Reply reply) {}
 
-    private Outcome dispatch(Request request, String method) {
+    private Outcome dispatch(Request request) {
+        String method = request.getMethod();
         if (method.equals("OPTIONS")) {
             // why: browsers preflight any path; the spec wants 200 with the CORS headers, whatever the route
             return new Outcome("preflight", Reply.empty());
@@ -145,15 +165,28 @@ public final class MatrixHandler extends Handler.Abstract {
             Reply reply = endpoint.route().handle(call);
             if (reply == null) throw new IllegalStateException("the route returned no reply");
             return reply;
-        } catch (MatrixException e) {
-            return errorReply(e);
-        } catch (HttpCall.BodyReadException | HttpException.RuntimeException e) {
-            log.debug("could not read the request body of {} {}: {}", request.getMethod(), endpoint.template(), e.toString());
-            return errorReply(new MatrixException("M_UNKNOWN", "Could not read the request body", 400));
         } catch (RuntimeException | StackOverflowError e) {
-            log.error("unexpected error in {} {}", request.getMethod(), endpoint.template(), e);
-            return errorReply(MatrixException.unknown("Internal server error"));
+            return failureReply(request, endpoint.template(), e);
         }
+    }
+
+    /** The reply to an endpoint that failed with {@code failure} (thrown, or the failure of a {@link Reply.Later}). */
+    private static Reply failureReply(Request request, String template, Throwable failure) {
+        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return switch (e) {
+            case MatrixException m -> errorReply(m);
+            case HttpCall.BodyReadException b -> bodyReadFailed(request, template, b);
+            case HttpException.RuntimeException h -> bodyReadFailed(request, template, h);
+            default -> {
+                log.error("unexpected error in {} {}", request.getMethod(), template, e);
+                yield errorReply(MatrixException.unknown("Internal server error"));
+            }
+        };
+    }
+
+    private static Reply bodyReadFailed(Request request, String template, RuntimeException e) {
+        log.debug("could not read the request body of {} {}: {}", request.getMethod(), template, e.toString());
+        return errorReply(new MatrixException("M_UNKNOWN", "Could not read the request body", 400));
     }
 
     private static Reply errorReply(MatrixException e) {
@@ -182,6 +215,10 @@ public final class MatrixHandler extends Handler.Abstract {
             case Reply.Streamed streamed -> {
                 writeStreamed(response, reply, streamed, callback);
                 return reply.status();
+            }
+            case Reply.Later later -> {
+                log.error("a deferred reply completed with another deferred reply");
+                return write(response, errorReply(MatrixException.unknown("Internal server error")), callback);
             }
         }
         response.setStatus(reply.status());

@@ -1,6 +1,7 @@
 package dev.myelin.platform.http;
 
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What an endpoint answers: a status, a body and extra headers. JSON bodies are any value Jackson can write
@@ -13,7 +14,7 @@ public record Reply(int status, Body body, Map<String, String> headers) {
     }
 
     /** The body of a reply: JSON, bytes of a given content type, or bytes written as they are produced. */
-    public sealed interface Body permits Json, Raw, Streamed {}
+    public sealed interface Body permits Json, Raw, Streamed, Later {}
 
     /** A JSON body, written with the HTTP layer's mapper. */
     public record Json(Object value) implements Body {}
@@ -26,6 +27,13 @@ public record Reply(int status, Body body, Map<String, String> headers) {
      * chunked). If the writer fails after the headers went out, the connection is aborted.
      */
     public record Streamed(String contentType, long length, BodyWriter writer) implements Body {}
+
+    /**
+     * No answer yet: the request waits, holding no thread, until {@code reply} completes (a {@code /sync} long
+     * poll). A failed stage is answered like an exception thrown by the endpoint. The reply's own status and
+     * headers are not used.
+     */
+    public record Later(CompletionStage<Reply> reply) implements Body {}
 
     /** Writes a streamed body; may block. */
     @FunctionalInterface
@@ -47,6 +55,11 @@ public record Reply(int status, Body body, Map<String, String> headers) {
 
     public static Reply streamed(int status, String contentType, long length, BodyWriter writer) {
         return new Reply(status, new Streamed(contentType, length, writer), Map.of());
+    }
+
+    /** The answer once {@code reply} completes; see {@link Later}. */
+    public static Reply later(CompletionStage<Reply> reply) {
+        return new Reply(200, new Later(reply), Map.of());
     }
 
     /** The same reply with one more header. */

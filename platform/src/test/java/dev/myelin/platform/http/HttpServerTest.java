@@ -37,6 +37,8 @@ class HttpServerTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final CountDownLatch slowStarted = new CountDownLatch(1);
     private final CountDownLatch slowMayFinish = new CountDownLatch(1);
+    private final CompletableFuture<Reply> laterReply = new CompletableFuture<>();
+    private volatile Thread laterRequestThread;
     private Metrics metrics;
     private HttpServer server;
     private URI base;
@@ -87,6 +89,13 @@ class HttpServerTest {
                 "virtual", Thread.currentThread().isVirtual(),
                 "mdc", String.valueOf(MDC.get(MatrixHandler.REQUEST_ID_MDC)),
                 "request_id", call.requestId())));
+        router.get("/later", call -> {
+            // why: answered from another thread once the test says so; the request thread has long returned
+            laterRequestThread = Thread.currentThread();
+            return Reply.later(laterReply);
+        });
+        router.get("/later-fails", call -> Reply.later(CompletableFuture.failedFuture(MatrixException.forbidden("not yours"))));
+        router.get("/later-breaks", call -> Reply.later(CompletableFuture.failedFuture(new IllegalStateException("secret"))));
         router.get("/slow", call -> {
             slowStarted.countDown();
             try {
@@ -165,6 +174,29 @@ class HttpServerTest {
         var wrongMethod = send("DELETE", "/echo", HttpRequest.BodyPublishers.noBody(), null);
         assertError(wrongMethod, 405, "M_UNRECOGNIZED");
         assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @Test
+    void laterReplyIsSentWhenItCompletesWithoutHoldingTheRequestThread() throws Exception {
+        var pending = client.sendAsync(HttpRequest.newBuilder(base.resolve("/later")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((laterRequestThread == null || laterRequestThread.isAlive()) && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(laterRequestThread.isAlive()).as("the request thread ended while the reply waits").isFalse();
+        assertThat(pending).isNotDone();
+        laterReply.complete(Reply.json(Map.of("done", true)));
+        var response = pending.get(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("done").asBoolean()).isTrue();
+        assertThat(response.headers().firstValue(MatrixHandler.REQUEST_ID_HEADER)).isPresent();
+    }
+
+    @Test
+    void failedLaterReplyIsAMatrixError() throws Exception {
+        assertError(get("/later-fails"), 403, "M_FORBIDDEN");
+        var broken = get("/later-breaks");
+        assertError(broken, 500, "M_UNKNOWN");
+        assertThat(broken.body()).doesNotContain("secret");
     }
 
     @Test

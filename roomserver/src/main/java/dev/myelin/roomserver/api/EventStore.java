@@ -1,5 +1,7 @@
 package dev.myelin.roomserver.api;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,6 +13,12 @@ public interface EventStore {
     Optional<StoredEvent> event(String eventId);
 
     Optional<StoredEvent> event(long eventNid);
+
+    /**
+     * The events of {@code eventNids} that the store has, by NID, read with one query for those not cached. Why: a
+     * response built from many events (an initial sync) would otherwise make one round trip per event.
+     */
+    Map<Long, StoredEvent> events(Collection<Long> eventNids);
 
     /**
      * The {@link OutputRoomEvent} stream position of the newest stored event (each stored event has exactly one

@@ -141,6 +141,28 @@ final class RoomGraph implements EventStore {
         return db.read(c -> EventsTable.byNid(c, eventNid).isPresent() ? Optional.of(event(c, eventNid)) : Optional.empty());
     }
 
+    @Override
+    public Map<Long, StoredEvent> events(java.util.Collection<Long> eventNids) {
+        Map<Long, StoredEvent> out = new HashMap<>();
+        java.util.Set<Long> unread = new java.util.LinkedHashSet<>();
+        for (Long nid : eventNids) {
+            StoredEvent cached = eventsByNid.getIfPresent(nid);
+            if (cached != null) out.put(nid, cached);
+            else unread.add(nid);
+        }
+        List<Long> missing = List.copyOf(unread);
+        if (missing.isEmpty()) return out;
+        db.read(c -> {
+            for (int i = 0; i < missing.size(); i += 500) {
+                for (EventsTable.EventRow row : EventsTable.byNids(c, missing.subList(i, Math.min(missing.size(), i + 500)))) {
+                    out.put(row.eventNid(), remember(c, row));
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
     Optional<StoredEvent> event(Connection c, String eventId) throws SQLException {
         Long nid = nidsByEventId.getIfPresent(eventId);
         if (nid != null) return Optional.of(event(c, nid));

@@ -40,6 +40,14 @@ public final class EventsTable {
         return Sql.one(c, "SELECT " + COLUMNS + " FROM roomserver_events WHERE event_nid = ?", EventsTable::row, eventNid);
     }
 
+    /** The rows of {@code eventNids} that exist (one query; the caller keeps the list to a few hundred). */
+    public static List<EventRow> byNids(Connection c, java.util.Collection<Long> eventNids) throws SQLException {
+        if (eventNids.isEmpty()) return List.of();
+        return Sql.list(c, "SELECT " + COLUMNS + " FROM roomserver_events WHERE event_nid IN ("
+                + String.join(", ", java.util.Collections.nCopies(eventNids.size(), "?")) + ")", EventsTable::row,
+                eventNids.toArray());
+    }
+
     public static void setRedactedBy(Connection tx, long eventNid, String redactionEventId) throws SQLException {
         Sql.update(tx, "UPDATE roomserver_events SET redacted_by = ? WHERE event_nid = ?", redactionEventId, eventNid);
     }

@@ -34,6 +34,24 @@ class StateBeforeTest {
     }
 
     @DatabaseTest
+    void eventsReadsManyByNidCachedOrNot(Database db) {
+        try (Rooms r = new Rooms(db)) {
+            String room = r.createRoom(ALICE, Map.of());
+            String a = r.rs.send(ALICE, room, "m.room.topic", "", Rooms.obj(Map.of("topic", "a")), Optional.empty());
+            String b = r.rs.send(ALICE, room, "m.room.topic", "", Rooms.obj(Map.of("topic", "b")), Optional.empty());
+            RoomGraph fresh = new RoomGraph(db);
+            long nidA = db.read(c -> fresh.event(c, a).orElseThrow().eventNid());
+            RoomGraph cold = new RoomGraph(db);
+            long nidB = db.read(c -> cold.event(c, b).orElseThrow().eventNid()); // b cached, a not
+            Map<Long, StoredEvent> got = cold.events(List.of(nidA, nidB, nidA, 999_999L));
+            assertThat(got).containsOnlyKeys(nidA, nidB);
+            assertThat(got.get(nidA).eventId()).isEqualTo(a);
+            assertThat(got.get(nidB).eventId()).isEqualTo(b);
+            assertThat(cold.events(List.of())).isEmpty();
+        }
+    }
+
+    @DatabaseTest
     void severalPrevEventsAreResolvedWithTheProtocolsAlgorithm(Database db) {
         try (Rooms r = new Rooms(db)) {
             String room = r.createRoom(ALICE, Map.of("room_version", "12"));

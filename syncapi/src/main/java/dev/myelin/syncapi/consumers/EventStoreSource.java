@@ -35,6 +35,12 @@ public final class EventStoreSource implements RoomEventSource {
     }
 
     @Override
+    public void preload(java.util.Collection<Long> eventNids) {
+        // why: the store keeps what it read in its cache, which the per-event calls that follow read from
+        store.events(eventNids);
+    }
+
+    @Override
     public Optional<ObjectNode> clientEvent(long eventNid) {
         return store.event(eventNid).map(e -> ClientEvents.format(e, id -> store.event(id).orElse(null),
                 erasedSenders.test(e.pdu().sender())));

@@ -28,6 +28,11 @@ public final class EventRenderer {
         }
     }
 
+    /** Reads the events a response is about to render in one go (see {@link RoomEventSource#preload}). */
+    public void preload(java.util.Collection<Long> eventNids) {
+        if (eventNids.size() > 1) events.preload(eventNids);
+    }
+
     /** The event for {@code viewer}; {@code row} (may be null) gives the transaction ID of a timeline event. */
     public Optional<ObjectNode> render(Viewer viewer, long eventNid, RoomEventsTable.Row row) {
         return render(viewer, eventNid, row, null);

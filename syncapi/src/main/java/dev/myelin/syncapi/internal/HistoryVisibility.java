@@ -27,6 +27,11 @@ public final class HistoryVisibility {
         return new HistoryVisibility(userId, StateTables.visibilityChanges(c, roomId, userId));
     }
 
+    /** From changes already read ({@link StateTables#visibilityChanges}, in position order). */
+    static HistoryVisibility of(String userId, List<StateTables.Entry> changes) {
+        return new HistoryVisibility(userId, changes);
+    }
+
     public boolean canSee(RoomEventsTable.Row event) {
         // why: a user always sees their own membership events, or a rejected invite or a leave would never reach them
         if ("m.room.member".equals(event.type()) && userId.equals(event.stateKey())) return true;

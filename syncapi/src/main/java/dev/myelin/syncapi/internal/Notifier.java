@@ -1,22 +1,26 @@
 package dev.myelin.syncapi.internal;
 
 import dev.myelin.syncapi.api.SyncWaker;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Wakes parked {@code /sync} long polls. Each waiting user has one small signal (a version counter and a
- * condition) that exists only while someone waits, so 10,000 idle polls cost 10,000 parked virtual threads and
- * as many signals, nothing per room or per event. A poll takes a {@link Ticket} BEFORE it reads the indexes;
- * a wake-up after that moment bumps the version, so no wake-up between "read: nothing new" and "park" is lost.
+ * Wakes waiting {@code /sync} long polls. Each waiting user has one small signal (a version counter and the
+ * callbacks of the polls parked on it) that exists only while someone waits; a parked poll holds no thread, only
+ * its callback, so 10,000 idle polls cost 10,000 small objects, nothing per room or per event. A poll takes a
+ * {@link Ticket} BEFORE it reads the indexes; a wake-up after that moment bumps the version, so no wake-up
+ * between "read: nothing new" and "park" is lost.
  */
 public final class Notifier implements SyncWaker {
 
     private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
 
-    /** A poll's registration as a waiter for one user. */
+    /** A poll's registration as a waiter for one user, from before its first read until it answers. */
     public final class Ticket implements AutoCloseable {
         private final String userId;
         private final Signal signal;
@@ -28,19 +32,36 @@ public final class Notifier implements SyncWaker {
             this.seen = seen;
         }
 
-        /** Parks until the user is woken after this ticket was taken, or {@code nanos} pass; true when woken. */
-        public boolean await(long nanos) {
+        /** Marks everything woken so far as seen: call right before reading the indexes again. */
+        public void rearm() {
             signal.lock.lock();
             try {
-                while (signal.version == seen && nanos > 0) {
-                    nanos = signal.changed.awaitNanos(nanos);
-                }
-                boolean woken = signal.version != seen;
                 seen = signal.version;
-                return woken;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return signal.version != seen;
+            } finally {
+                signal.lock.unlock();
+            }
+        }
+
+        /**
+         * Parks {@code onWake}: it runs once, on the waking thread, at the next wake-up. Returns false without
+         * parking when a wake-up came since {@link #rearm} (read again at once then).
+         */
+        public boolean park(Runnable onWake) {
+            signal.lock.lock();
+            try {
+                if (signal.version != seen) return false;
+                signal.parked.add(onWake);
+                return true;
+            } finally {
+                signal.lock.unlock();
+            }
+        }
+
+        /** Takes {@code onWake} back if no wake-up has run it yet; true when taken (it will not run). */
+        public boolean unpark(Runnable onWake) {
+            signal.lock.lock();
+            try {
+                return signal.parked.remove(onWake);
             } finally {
                 signal.lock.unlock();
             }
@@ -58,8 +79,9 @@ public final class Notifier implements SyncWaker {
     }
 
     private static final class Signal {
-        final ReentrantLock lock = new ReentrantLock(); // why: not synchronized, so parked virtual threads unmount
-        final Condition changed = lock.newCondition();
+        final ReentrantLock lock = new ReentrantLock(); // why: not synchronized, so virtual threads never pin on it
+        // why: identity set: a poll that times out takes its callback back in O(1), however many polls the user has
+        final Set<Runnable> parked = Collections.newSetFromMap(new IdentityHashMap<>(4));
         long version;
         int waiters;
     }
@@ -84,13 +106,18 @@ public final class Notifier implements SyncWaker {
     public void wakeUser(String userId) {
         Signal signal = signals.get(userId);
         if (signal == null) return;
+        List<Runnable> woken;
         signal.lock.lock();
         try {
             signal.version++;
-            signal.changed.signalAll();
+            if (signal.parked.isEmpty()) return;
+            woken = new ArrayList<>(signal.parked);
+            signal.parked.clear();
         } finally {
             signal.lock.unlock();
         }
+        // why: outside the lock; each callback only hands its poll to an executor
+        for (Runnable r : woken) r.run();
     }
 
     @Override
@@ -102,9 +129,5 @@ public final class Notifier implements SyncWaker {
     /** How many users have a waiting poll (for metrics and tests). */
     public int waitingUsers() {
         return signals.size();
-    }
-
-    static long millisToNanos(long ms) {
-        return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 }

@@ -107,7 +107,11 @@ public final class Receipts {
      * {@code userId} may see (private receipts only their own), or null when there are none.
      */
     static ObjectNode event(Connection c, String roomId, String userId, long since, long upTo) throws SQLException {
-        List<ReceiptsTable.Row> rows = ReceiptsTable.inRoom(c, roomId, since, upTo);
+        return event(ReceiptsTable.inRoom(c, roomId, since, upTo), userId);
+    }
+
+    /** The {@code m.receipt} event of receipts already read, or null when there are none {@code userId} may see. */
+    static ObjectNode event(List<ReceiptsTable.Row> rows, String userId) {
         ObjectNode content = JsonNodeFactory.instance.objectNode();
         for (ReceiptsTable.Row r : rows) {
             if (r.receiptType().equals("m.read.private") && !r.userId().equals(userId)) continue;

@@ -26,6 +26,12 @@ public interface RoomEventSource {
     Optional<ObjectNode> federationEvent(long eventNid);
 
     /**
+     * Reads the given events ahead, in as few queries as the store can, so that the {@link #clientEvent} and
+     * {@link #federationEvent} calls that follow find them in memory (a response built from many events).
+     */
+    default void preload(java.util.Collection<Long> eventNids) {}
+
+    /**
      * The roomserver's room event stream position now: once sync has applied it, sync's index holds every event
      * the roomserver stored before this call (see {@link RoomIndexer#awaitCaughtUp}).
      */

@@ -139,10 +139,11 @@ public final class SyncComponent implements AutoCloseable {
         NotificationsRoutes.add(router, auth, users, renderer);
     }
 
-    /** Stops the typing and presence sweepers. */
+    /** Stops the typing and presence sweepers and the long polls' timers. */
     @Override
     public void close() {
         typing.close();
         presence.close();
+        engine.close();
     }
 }

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  * only); then the event JSON is read from the event store, outside any transaction. An incremental sync with
  * nothing new parks on the {@link Notifier} until woken or timed out.
  */
-public final class SyncEngine {
+public final class SyncEngine implements AutoCloseable {
     /** The timeline limit when the filter sets none (Synapse's default too). */
     public static final int DEFAULT_TIMELINE_LIMIT = 10;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -45,6 +45,7 @@ public final class SyncEngine {
     private final EventRenderer renderer;
     private final RoomEventSource events;
     private final Notifier notifier;
+    private final LongPolls polls;
     private final List<SyncExtension> extensions;
     private final SyncMemberships memberships;
 
@@ -69,6 +70,7 @@ public final class SyncEngine {
         this.renderer = new EventRenderer(events, clock);
         this.events = events;
         this.notifier = notifier;
+        this.polls = new LongPolls(notifier);
         this.extensions = List.copyOf(extensions);
         this.memberships = memberships;
     }
@@ -77,19 +79,23 @@ public final class SyncEngine {
     public record Request(String userId, String deviceId, Optional<SyncToken> since, boolean fullState,
                           SyncFilter filter, long timeoutMs) {}
 
-    /** Answers a sync request, waiting up to its timeout when an incremental sync has nothing new. */
-    public ObjectNode sync(Request r) {
+    /**
+     * Answers a sync request; an incremental sync with nothing new completes later, when something arrives or its
+     * timeout passes, without holding a thread meanwhile.
+     */
+    public CompletableFuture<ObjectNode> sync(Request r) {
         boolean mayWait = r.since().isPresent() && !r.fullState() && r.timeoutMs() > 0;
-        if (!mayWait) return build(r).json;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.timeoutMs());
-        try (Notifier.Ticket ticket = notifier.ticket(r.userId())) {
-            while (true) {
-                Built built = build(r);
-                long remaining = deadline - System.nanoTime();
-                if (built.hasData || remaining <= 0) return built.json;
-                ticket.await(remaining);
-            }
-        }
+        if (!mayWait) return CompletableFuture.completedFuture(build(r).json);
+        return polls.poll(r.userId(), r.timeoutMs(), () -> {
+            Built built = build(r);
+            return new LongPolls.Attempt(built.json, built.hasData);
+        });
+    }
+
+    /** Stops the long polls' timers. */
+    @Override
+    public void close() {
+        polls.close();
     }
 
     private record Built(ObjectNode json, boolean hasData) {}
@@ -199,6 +205,7 @@ public final class SyncEngine {
         }
         Set<String> rooms = new LinkedHashSet<>(current.keySet());
         rooms.addAll(changed);
+        RoomReads reads = RoomReads.of(c, user, rooms, initial || r.fullState());
 
         // why: an incremental sync of a user in many rooms must not query each quiet room; state changes only come
         // with events, so a room without events in the window has no timeline or state to send
@@ -223,7 +230,7 @@ public final class SyncEngine {
                 boolean newly = initial || !wasJoined;
                 if (newly) newlyJoined.add(roomId);
                 if (!newly && !r.fullState() && !active.contains(roomId)) continue;
-                RoomPlan p = joinedRoom(c, r, roomId, Section.JOIN, newly ? 0 : since, upTo, newly || r.fullState(),
+                RoomPlan p = joinedRoom(c, reads, r, roomId, Section.JOIN, newly ? 0 : since, upTo, newly || r.fullState(),
                         initial || newly || r.fullState(), outside.ignored);
                 if (p != null) plans.add(p);
             } else if ("invite".equals(membership) || "knock".equals(membership)) {
@@ -234,17 +241,17 @@ public final class SyncEngine {
             } else if (now != null) { // leave or ban
                 if (initial) {
                     if (roomFilter.includeLeave()) {
-                        RoomPlan p = joinedRoom(c, r, roomId, Section.LEAVE, 0, now.pos(), true, true, outside.ignored);
+                        RoomPlan p = joinedRoom(c, reads, r, roomId, Section.LEAVE, 0, now.pos(), true, true, outside.ignored);
                         if (p != null) plans.add(p);
                     }
                 } else if (changed.contains(roomId)) {
                     if (wasJoined) {
                         newlyLeft.add(roomId);
-                        RoomPlan p = joinedRoom(c, r, roomId, Section.LEAVE, since, now.pos(), r.fullState(), true, outside.ignored);
+                        RoomPlan p = joinedRoom(c, reads, r, roomId, Section.LEAVE, since, now.pos(), r.fullState(), true, outside.ignored);
                         if (p != null) plans.add(p);
                     } else if (atSince != null || roomFilter.includeLeave()) {
                         // why: a rejected invite or withdrawn knock: the client needs the leave, not the room's history
-                        RoomPlan p = joinedRoom(c, r, roomId, Section.LEAVE, now.pos() - 1, now.pos(), false, true, outside.ignored);
+                        RoomPlan p = joinedRoom(c, reads, r, roomId, Section.LEAVE, now.pos() - 1, now.pos(), false, true, outside.ignored);
                         if (p != null) plans.add(p);
                     }
                 }
@@ -256,6 +263,9 @@ public final class SyncEngine {
         SyncFilter.EventFilter ephemeralFilter = roomFilter.ephemeral();
         Map<String, ArrayNode> ephemeral = new HashMap<>();
         Set<String> receiptRooms = initial ? null : new HashSet<>(ReceiptsTable.roomsChanged(c, receiptsSince, receiptsUpTo));
+        // why: one query for all rooms of an initial sync, not one per room
+        Map<String, List<ReceiptsTable.Row>> initialReceipts = initial && joined.size() >= RoomReads.BATCH_FROM
+                ? ReceiptsTable.inRooms(c, joined, 0, receiptsUpTo) : null;
         for (String roomId : joined) {
             if (!roomFilter.roomAllowed(roomId) || !ephemeralFilter.roomAllowed(roomId)) continue;
             ArrayNode events = JSON.arrayNode();
@@ -270,7 +280,9 @@ public final class SyncEngine {
             }
             if (ephemeralFilter.matches(roomId, "m.receipt", null, false)
                     && (receiptRooms == null || receiptRooms.contains(roomId))) {
-                ObjectNode receipt = Receipts.event(c, roomId, user, initial ? 0 : receiptsSince, receiptsUpTo);
+                ObjectNode receipt = initialReceipts != null
+                        ? Receipts.event(initialReceipts.getOrDefault(roomId, List.of()), user)
+                        : Receipts.event(c, roomId, user, initial ? 0 : receiptsSince, receiptsUpTo);
                 if (receipt != null) events.add(receipt);
             }
             trim(events, ephemeralFilter); // why: the filter's limit applies to each room's ephemeral events
@@ -335,22 +347,22 @@ public final class SyncEngine {
      * before it ({@code fullState}: all of it; else what changed since {@code since}), the summary. Null when
      * there is nothing to say and {@code always} is false.
      */
-    private RoomPlan joinedRoom(Connection c, Request r, String roomId, Section section, long since, long upTo,
+    private RoomPlan joinedRoom(Connection c, RoomReads reads, Request r, String roomId, Section section, long since, long upTo,
                                 boolean fullState, boolean always, Set<String> ignored) throws SQLException {
         SyncFilter.EventFilter tl = r.filter().room().timeline();
         int limit = tl.limitOr(DEFAULT_TIMELINE_LIMIT);
         List<RoomEventsTable.Row> timeline = new ArrayList<>();
         boolean limited = false;
         if (tl.roomAllowed(roomId)) {
-            limited = timeline(c, roomId, r.userId(), since, upTo, tl, limit, ignored, timeline);
+            limited = timeline(c, reads, roomId, r.userId(), since, upTo, tl, limit, ignored, timeline);
         }
         long stateAt = timeline.isEmpty() ? upTo : timeline.get(0).pos() - 1;
-        List<StateTables.Entry> state = state(c, r, roomId, fullState ? 0 : since, stateAt, timeline);
+        List<StateTables.Entry> state = state(c, reads, r, roomId, fullState ? 0 : since, stateAt, timeline);
         if (!always && timeline.isEmpty() && state.isEmpty()) return null;
         long prevBatch = timeline.isEmpty() ? upTo + 1 : timeline.get(0).pos();
         ObjectNode summary = null;
         if (section == Section.JOIN && (fullState || touchesMembers(timeline) || touchesMembersInState(state))) {
-            summary = summary(c, roomId, r.userId());
+            summary = summary(c, reads, roomId, r.userId());
         }
         return new RoomPlan(roomId, section, timeline, limited, prevBatch, state, summary, List.of());
     }
@@ -359,11 +371,11 @@ public final class SyncEngine {
      * Fills {@code out} oldest-first with the last {@code limit} events of the window that match the filter and
      * that the user may see; true if limited (more such events precede them in the window).
      */
-    private static boolean timeline(Connection c, String roomId, String userId, long since, long upTo,
+    private static boolean timeline(Connection c, RoomReads reads, String roomId, String userId, long since, long upTo,
                                     SyncFilter.EventFilter filter, int limit, Set<String> ignored,
                                     List<RoomEventsTable.Row> out)
             throws SQLException {
-        HistoryVisibility visibility = HistoryVisibility.of(c, roomId, userId);
+        HistoryVisibility visibility = reads.visibility(roomId);
         List<RoomEventsTable.Row> newest = RoomHistory.newest(c, roomId, since, upTo, limit + 1,
                 row -> filter.matches(roomId, row.type(), row.sender(), row.containsUrl()) && visibility.canSee(row)
                         && !(row.stateKey() == null && ignored.contains(row.sender())));
@@ -382,17 +394,17 @@ public final class SyncEngine {
      * {@code lazy_load_members}, member events only for the timeline's senders (and their value at {@code at}
      * even when unchanged, since the client may never have seen them).
      */
-    private List<StateTables.Entry> state(Connection c, Request r, String roomId, long since, long at,
+    private List<StateTables.Entry> state(Connection c, RoomReads reads, Request r, String roomId, long since, long at,
                                           List<RoomEventsTable.Row> timeline) throws SQLException {
         SyncFilter.EventFilter filter = r.filter().room().state();
         boolean lazy = filter.lazyLoadMembers();
         Set<String> senders = new LinkedHashSet<>();
         if (lazy) for (RoomEventsTable.Row row : timeline) senders.add(row.sender());
         Map<String, StateTables.Entry> values;
-        if (lazy && since == 0 && senders.size() <= 200 && at >= StateTables.lastChange(c, roomId)) {
+        if (lazy && since == 0 && senders.size() <= 200 && at >= reads.lastChange(roomId)) {
             // why: an initial sync of a big room must not read every member only to drop them
             values = new LinkedHashMap<>();
-            for (StateTables.Entry e : StateTables.currentWithMembers(c, roomId, senders)) values.put(RoomState.key(e), e);
+            for (StateTables.Entry e : reads.currentWithMembers(roomId, senders)) values.put(RoomState.key(e), e);
         } else {
             values = RoomState.delta(c, roomId, since, at);
         }
@@ -431,15 +443,14 @@ public final class SyncEngine {
     }
 
     /** {@code summary}: member counts and, for a room without a name or alias, up to five heroes. */
-    private static ObjectNode summary(Connection c, String roomId, String userId) throws SQLException {
-        Map<String, Integer> counts = StateTables.memberCounts(c, roomId);
+    private static ObjectNode summary(Connection c, RoomReads reads, String roomId, String userId) throws SQLException {
+        Map<String, Integer> counts = reads.memberCounts(roomId);
         int joined = counts.getOrDefault("join", 0);
         int invited = counts.getOrDefault("invite", 0);
         ObjectNode summary = JSON.objectNode();
         summary.put("m.joined_member_count", joined);
         summary.put("m.invited_member_count", invited);
-        boolean named = StateTables.current(c, roomId, "m.room.name", "").isPresent()
-                || StateTables.current(c, roomId, "m.room.canonical_alias", "").isPresent();
+        boolean named = reads.named(roomId);
         if (!named) {
             List<String> heroes = new ArrayList<>(StateTables.someMembers(c, roomId, "join", userId, 5));
             if (heroes.size() < 5) heroes.addAll(StateTables.someMembers(c, roomId, "invite", userId, 5 - heroes.size()));
@@ -477,6 +488,13 @@ public final class SyncEngine {
         boolean any = false;
         EventRenderer.Viewer viewer = new EventRenderer.Viewer(r.userId(), r.deviceId(), r.filter().eventFields(),
                 r.filter().eventFormat().equals("federation"));
+        List<Long> nids = new ArrayList<>();
+        for (RoomPlan p : plan.rooms) {
+            for (StateTables.Entry e : p.state) if (e.eventNid() != null) nids.add(e.eventNid());
+            for (StateTables.Entry e : p.stripped) if (e.eventNid() != null) nids.add(e.eventNid());
+            for (RoomEventsTable.Row row : p.timeline) nids.add(row.eventNid());
+        }
+        renderer.preload(nids);
         for (RoomPlan p : plan.rooms) {
             any = true;
             switch (p.section) {

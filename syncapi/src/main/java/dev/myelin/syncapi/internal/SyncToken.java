@@ -49,7 +49,8 @@ public record SyncToken(Map<String, Long> positions) {
                 } catch (NumberFormatException e) {
                     throw invalid();
                 }
-                if (value < 0 || positions.put(part.substring(0, i), value) != null) throw invalid();
+                // why: interned (at most 26^3 keys can exist): a held long poll then keeps no copies of "r", "t", …
+                if (value < 0 || positions.put(part.substring(0, i).intern(), value) != null) throw invalid();
             }
         }
         return new SyncToken(positions);

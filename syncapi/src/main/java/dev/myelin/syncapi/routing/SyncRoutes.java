@@ -53,11 +53,14 @@ public final class SyncRoutes {
         }
         SyncFilter filter = call.queryParam("filter").map(f -> filter(requester, f)).orElse(SyncFilter.DEFAULT);
         // why: polling marks the user online unless the client says otherwise (spec: set_presence defaults to online),
-        // and the user counts as syncing (not timed out to offline) while this request is in flight
-        try (Presence.Syncing syncing = presenceState.syncing(requester.userId(), presence.orElse("online"))) {
-            ObjectNode response = engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
-                    fullState, filter, timeout));
-            return Reply.json(response);
+        // and the user counts as syncing (not timed out to offline) until the long poll is answered
+        Presence.Syncing syncing = presenceState.syncing(requester.userId(), presence.orElse("online"));
+        try {
+            return Reply.later(engine.sync(new SyncEngine.Request(requester.userId(), requester.deviceId(), since,
+                    fullState, filter, timeout)).whenComplete((response, failure) -> syncing.close()).thenApply(Reply::json));
+        } catch (RuntimeException e) {
+            syncing.close();
+            throw e;
         }
     }
 

@@ -32,6 +32,23 @@ public final class ReceiptsTable {
                 + "WHERE room_id = ? AND pos > ? AND pos <= ? ORDER BY pos", ReceiptsTable::row, roomId, after, upTo);
     }
 
+    /** {@link #inRoom} of each room at once. */
+    public static java.util.Map<String, List<Row>> inRooms(Connection c, java.util.Collection<String> roomIds, long after,
+                                                          long upTo) throws SQLException {
+        java.util.Map<String, List<Row>> out = new java.util.HashMap<>();
+        for (List<String> chunk : Sql.chunks(roomIds)) {
+            List<Object> params = new java.util.ArrayList<>(chunk);
+            params.add(after);
+            params.add(upTo);
+            for (Row r : Sql.list(c, "SELECT room_id, receipt_type, user_id, thread_id, event_id, ts, pos FROM sync_receipts "
+                    + "WHERE room_id IN (" + Sql.marks(chunk.size()) + ") AND pos > ? AND pos <= ? ORDER BY pos",
+                    ReceiptsTable::row, params.toArray())) {
+                out.computeIfAbsent(r.roomId(), k -> new java.util.ArrayList<>()).add(r);
+            }
+        }
+        return out;
+    }
+
     /** Rooms with a receipt in {@code (after, upTo]}. */
     public static List<String> roomsChanged(Connection c, long after, long upTo) throws SQLException {
         return Sql.list(c, "SELECT DISTINCT room_id FROM sync_receipts WHERE pos > ? AND pos <= ?",

@@ -38,6 +38,19 @@ final class Sql {
         }
     }
 
+    /** {@code ?, ?, ?} for an {@code IN} list of {@code n} values. */
+    static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    /** The values in slices small enough for one {@code IN} list on both dialects. */
+    static List<List<String>> chunks(java.util.Collection<String> values) {
+        List<String> all = new ArrayList<>(values);
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += 500) out.add(all.subList(i, Math.min(all.size(), i + 500)));
+        return out;
+    }
+
     private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         try {

@@ -134,6 +134,85 @@ public final class StateTables {
                 + "AND membership = ?", rs -> rs.getString(1), userId, membership);
     }
 
+    // ---- the same reads for many rooms at once (an initial sync of a user in many rooms)
+
+    private static final String ENTRY_COLUMNS = "room_id, type, state_key, pos, event_nid, event_id, membership, sender";
+
+    /** {@link #visibilityChanges(Connection, String, String)} of each room, in position order. */
+    public static java.util.Map<String, List<Entry>> visibilityChanges(Connection c, java.util.Collection<String> roomIds,
+                                                                      String userId) throws SQLException {
+        java.util.Map<String, List<Entry>> out = new java.util.HashMap<>();
+        // why: two lookups on the primary key (room, type, state key) instead of one OR, which both engines answer by
+        // scanning every state change of each room (all its joins)
+        String columns = "SELECT room_id, type, state_key, pos, event_nid, event_id, COALESCE(membership, history_visibility), "
+                + "sender FROM sync_state_changes WHERE room_id IN (";
+        for (List<String> chunk : Sql.chunks(roomIds)) {
+            List<Object> params = new java.util.ArrayList<>(chunk);
+            for (Entry e : Sql.list(c, columns + Sql.marks(chunk.size()) + ") AND type = 'm.room.history_visibility' "
+                    + "AND state_key = ''", StateTables::entry, params.toArray())) {
+                out.computeIfAbsent(e.roomId(), k -> new java.util.ArrayList<>()).add(e);
+            }
+            params.add(userId);
+            for (Entry e : Sql.list(c, columns + Sql.marks(chunk.size()) + ") AND type = 'm.room.member' AND state_key = ?",
+                    StateTables::entry, params.toArray())) {
+                out.computeIfAbsent(e.roomId(), k -> new java.util.ArrayList<>()).add(e);
+            }
+        }
+        for (List<Entry> changes : out.values()) changes.sort(java.util.Comparator.comparingLong(Entry::pos));
+        return out;
+    }
+
+    /** {@link #lastChange} of each room (rooms without state changes are absent). */
+    public static java.util.Map<String, Long> lastChanges(Connection c, java.util.Collection<String> roomIds) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (List<String> chunk : Sql.chunks(roomIds)) {
+            for (Object[] row : Sql.list(c, "SELECT room_id, MAX(pos) FROM sync_state_changes WHERE room_id IN ("
+                    + Sql.marks(chunk.size()) + ") GROUP BY room_id", rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                    chunk.toArray())) {
+                out.put((String) row[0], (Long) row[1]);
+            }
+        }
+        return out;
+    }
+
+    /** The current state of each room without its member events. */
+    public static java.util.Map<String, List<Entry>> currentWithoutMembers(Connection c, java.util.Collection<String> roomIds)
+            throws SQLException {
+        java.util.Map<String, List<Entry>> out = new java.util.HashMap<>();
+        for (List<String> chunk : Sql.chunks(roomIds)) {
+            for (Entry e : Sql.list(c, "SELECT " + ENTRY_COLUMNS + " FROM sync_current_state WHERE room_id IN ("
+                    + Sql.marks(chunk.size()) + ") AND type <> 'm.room.member'", StateTables::entry, chunk.toArray())) {
+                out.computeIfAbsent(e.roomId(), k -> new java.util.ArrayList<>()).add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The current member events of {@code members} in the room. */
+    public static List<Entry> currentMembers(Connection c, String roomId, java.util.Collection<String> members)
+            throws SQLException {
+        if (members.isEmpty()) return List.of();
+        List<Object> params = new java.util.ArrayList<>();
+        params.add(roomId);
+        params.addAll(members);
+        return Sql.list(c, "SELECT " + ENTRY_COLUMNS + " FROM sync_current_state WHERE room_id = ? AND type = 'm.room.member' "
+                + "AND state_key IN (" + Sql.marks(members.size()) + ")", StateTables::entry, params.toArray());
+    }
+
+    /** {@link #memberCounts(Connection, String)} of each room. */
+    public static java.util.Map<String, java.util.Map<String, Integer>> memberCounts(Connection c,
+            java.util.Collection<String> roomIds) throws SQLException {
+        java.util.Map<String, java.util.Map<String, Integer>> out = new java.util.HashMap<>();
+        for (List<String> chunk : Sql.chunks(roomIds)) {
+            for (Object[] row : Sql.list(c, "SELECT room_id, membership, COUNT(*) FROM sync_current_state WHERE room_id IN ("
+                    + Sql.marks(chunk.size()) + ") AND type = 'm.room.member' GROUP BY room_id, membership",
+                    rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3)}, chunk.toArray())) {
+                out.computeIfAbsent((String) row[0], k -> new java.util.HashMap<>()).put((String) row[1], (Integer) row[2]);
+            }
+        }
+        return out;
+    }
+
     private static Entry entry(java.sql.ResultSet rs) throws SQLException {
         long nid = rs.getLong(5);
         Long eventNid = rs.wasNull() ? null : nid;

@@ -41,6 +41,7 @@ class PushNotificationsTest {
             public Optional<StoredEvent> event(long eventNid) { return Optional.empty(); }
             public long outputPosition() { return 0; }
             public java.util.Set<String> forgottenRooms(String userId) { return java.util.Set.of(); }
+            public java.util.Map<Long, StoredEvent> events(java.util.Collection<Long> eventNids) { return java.util.Map.of(); }
         };
         StreamProducer<OutputNotificationData> recorder = new StreamProducer<>() {
             public long append(Connection tx, String key, OutputNotificationData message) {
