@@ -265,6 +265,48 @@ const checks = [
         receiver.stopClient();
       }
     } },
+  { name: "unread notification counts and highlights, reset by a read receipt", run: async (ctx) => {
+      const owner = authed(ctx);
+      const friend = ctx.client(ctx.friend);
+      const { room_id: roomId } = await owner.createRoom({ name: "Counts room", preset: "public_chat" });
+      await friend.joinRoom(roomId);
+      const counts = async () => {
+        const res = await friend.http.authedRequest("GET", "/sync", { timeout: "0",
+          filter: JSON.stringify({ room: { rooms: [roomId], timeline: { limit: 1 } }, presence: { types: [] } }) });
+        const unread = res.rooms?.join?.[roomId]?.unread_notifications ?? {};
+        return [unread.notification_count, unread.highlight_count];
+      };
+      const expect = async (want) => {
+        let got;
+        for (let i = 0; i < 100; i++) {
+          got = await counts();
+          if (JSON.stringify(got) === JSON.stringify(want)) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`unread counts are ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      };
+      await owner.sendEvent(roomId, "m.room.message", { msgtype: "m.text", body: "one" });
+      const { event_id: last } = await owner.sendEvent(roomId, "m.room.message", { msgtype: "m.text", body: "two, for you",
+        "m.mentions": { user_ids: [ctx.friend.userId] } });
+      await expect([2, 1]);
+      await friend.sendReceipt(new sdk.MatrixEvent({ event_id: last, room_id: roomId, type: "m.room.message" }),
+        sdk.ReceiptType.Read);
+      await expect([0, 0]);
+    } },
+  { name: "presence: set, read, and seen through sync", run: async (ctx) => {
+      await syncRoom(ctx);
+      const receiver = await startedClient(ctx, ctx.friend);
+      try {
+        const seen = waitFor(receiver, sdk.UserEvent.Presence, (_event, user) =>
+          user?.userId === ctx.account.userId && user.presence === "unavailable" && user.presenceStatusMsg === "at lunch");
+        await authed(ctx).setPresence({ presence: "unavailable", status_msg: "at lunch" });
+        const read = await ctx.client(ctx.friend).getPresence(ctx.account.userId);
+        if (read.presence !== "unavailable" || read.status_msg !== "at lunch") throw new Error(`presence is ${JSON.stringify(read)}`);
+        await seen;
+      } finally {
+        receiver.stopClient();
+      }
+    } },
   { name: "edits and reactions through /relations", run: async (ctx) => {
       const room = await syncRoom(ctx);
       const client = authed(ctx);
