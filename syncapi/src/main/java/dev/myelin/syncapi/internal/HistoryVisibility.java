@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Which events of one room one user may see (https://spec.matrix.org/v1.19/client-server-api/#history-visibility),
  * judged from sync's index alone: the room's {@code m.room.history_visibility} and the user's membership in the
- * state before each event (the event itself when it is the visibility event or the user's own membership), and,
+ * state before each event (for a visibility event, the state before or after it, whichever allows more), and,
  * for {@code shared}, whether the user was joined at some point after the event. The user's own membership
  * events are always visible.
  */
@@ -36,6 +36,13 @@ public final class HistoryVisibility {
         // why: a user always sees their own membership events, or a rejected invite or a leave would never reach them
         if ("m.room.member".equals(event.type()) && userId.equals(event.stateKey())) return true;
         boolean isVisibilityEvent = "m.room.history_visibility".equals(event.type()) && "".equals(event.stateKey());
+        // why (spec): a history_visibility event is visible if the visibility before or after it allows it
+        return isVisibilityEvent ? judge(event, false) || judge(event, true) : judge(event, false);
+    }
+
+    /** {@code selfApplies}: the event's own visibility change counts as in effect for it. */
+    private boolean judge(RoomEventsTable.Row event, boolean selfApplies) {
+        boolean isVisibilityEvent = "m.room.history_visibility".equals(event.type()) && "".equals(event.stateKey());
         boolean isOwnMembership = "m.room.member".equals(event.type()) && userId.equals(event.stateKey());
         String visibility = "shared";
         String membership = "leave";
@@ -43,7 +50,7 @@ public final class HistoryVisibility {
         for (StateTables.Entry e : changes) {
             boolean member = e.type().equals("m.room.member");
             boolean applies = e.pos() < event.pos()
-                    || (e.pos() == event.pos() && (member ? isOwnMembership : isVisibilityEvent));
+                    || (e.pos() == event.pos() && (member ? isOwnMembership : isVisibilityEvent && selfApplies));
             if (applies) {
                 if (member) membership = e.eventNid() == null || e.membership() == null ? "leave" : e.membership();
                 else visibility = e.eventNid() == null || e.membership() == null ? "shared" : e.membership();

@@ -376,10 +376,14 @@ public final class SyncEngine implements AutoCloseable {
                                     List<RoomEventsTable.Row> out)
             throws SQLException {
         HistoryVisibility visibility = reads.visibility(roomId);
-        List<RoomEventsTable.Row> newest = RoomHistory.newest(c, roomId, since, upTo, limit + 1,
-                row -> filter.matches(roomId, row.type(), row.sender(), row.containsUrl()) && visibility.canSee(row)
-                        && !(row.stateKey() == null && ignored.contains(row.sender())));
-        boolean limited = false;
+        // why: the window ends at the newest event the user may not see: a hidden state event inside it would be in
+        // neither the state (taken at the window's start) nor the timeline, and the client's state would be wrong
+        RoomHistory.Window window = RoomHistory.newestUntil(c, roomId, since, upTo, limit + 1,
+                row -> filter.matches(roomId, row.type(), row.sender(), row.containsUrl())
+                        && !(row.stateKey() == null && ignored.contains(row.sender())),
+                row -> !visibility.canSee(row));
+        List<RoomEventsTable.Row> newest = window.rows();
+        boolean limited = window.stopped();
         if (newest.size() > limit) {
             limited = true;
             newest = newest.subList(0, limit);
