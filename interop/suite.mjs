@@ -29,8 +29,8 @@ const checks = [
       const password = "interop-password-1";
       const auth = new sdk.InteractiveAuth({
         matrixClient: client,
-        doRequest: (authDict) => client.registerRequest({ username, password, initial_device_display_name: "interop",
-          ...(authDict ? { auth: authDict } : {}) }),
+        doRequest: (authDict) => politely(() => client.registerRequest({ username, password, initial_device_display_name: "interop",
+          ...(authDict ? { auth: authDict } : {}) })),
         stateUpdated: () => {},
         requestEmailToken: async () => { throw new Error("no e-mail stage expected"); },
       });
@@ -602,13 +602,30 @@ function waitFor(emitter, event, test) {
 }
 
 /** Registers another user through user-interactive auth; returns options for ctx.client. */
+/**
+ * Calls {@code request}, waiting and trying again when the server answers 429 with retry_after_ms, as a well-behaved
+ * client does. why: the suite registers several users from one address, and the server's default registration rate
+ * limit (on here, as in any default install) may answer the later ones with 429.
+ */
+async function politely(request) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request();
+    } catch (e) {
+      if (e?.httpStatus !== 429 || attempt >= 5) throw e;
+      const wait = e.data?.retry_after_ms ?? 1000;
+      await new Promise((r) => setTimeout(r, Math.min(wait, 30_000)));
+    }
+  }
+}
+
 async function registerUser(ctx, prefix) {
   const client = ctx.client();
   const username = `${prefix}${Date.now().toString(36)}`;
   const auth = new sdk.InteractiveAuth({
     matrixClient: client,
-    doRequest: (authDict) => client.registerRequest({ username, password: "interop-password-2",
-      ...(authDict ? { auth: authDict } : {}) }),
+    doRequest: (authDict) => politely(() => client.registerRequest({ username, password: "interop-password-2",
+      ...(authDict ? { auth: authDict } : {}) })),
     stateUpdated: () => {},
     requestEmailToken: async () => { throw new Error("no e-mail stage expected"); },
   });
