@@ -154,6 +154,7 @@ public final class HttpCall {
         private final InputStream in;
         private final long limit;
         private long count;
+        private boolean ended;
 
         LimitedInputStream(InputStream in, long limit) {
             this.in = in;
@@ -170,6 +171,7 @@ public final class HttpCall {
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int n = in.read(buffer, offset, (int) Math.min(length, limit - count + 1));
+            if (n < 0) ended = true;
             if (n > 0) {
                 count += n;
                 if (count > limit) throw tooLarge();
@@ -179,7 +181,9 @@ public final class HttpCall {
 
         @Override
         public void close() throws IOException {
-            in.close();
+            // why: Jetty's body stream, closed before its end, fails the body, and the connection then closes under
+            // a client still sending; the handler reads the rest after the reply is ready (MatrixHandler#drainBody)
+            if (ended) in.close();
         }
     }
 

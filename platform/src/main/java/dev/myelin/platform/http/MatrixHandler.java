@@ -3,13 +3,15 @@ package dev.myelin.platform.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,6 +42,8 @@ public final class MatrixHandler extends Handler.Abstract {
 
     /** The most of an unread request body that is read and dropped to keep a connection open. */
     private static final long DRAIN_LIMIT = 1 << 20;
+    /** The longest an early reply waits for the rest of the body. */
+    private static final java.time.Duration DRAIN_WAIT = java.time.Duration.ofSeconds(1);
 
     private final Router router;
     private final HttpSettings settings;
@@ -113,24 +117,42 @@ public final class MatrixHandler extends Handler.Abstract {
     }
 
     /**
-     * Reads and drops what is left of the request body, up to {@link #DRAIN_LIMIT} bytes; true when the body
-     * ended, so the connection can carry the next request. Why: closing while the client is still sending
-     * makes the kernel reset the connection, and the reset can discard the reply before the client reads it.
+     * Reads and drops what is left of the request body, up to {@link #DRAIN_LIMIT} bytes and for at most
+     * {@link #DRAIN_WAIT}; true when the body ended, so the connection can carry the next request. Why: closing
+     * while the client is still sending makes the kernel reset the connection, and the reset can discard the reply
+     * before the client reads it. Not {@code Request.consumeAvailable()}: when the rest has not arrived yet it
+     * marks the connection as not persistent and fails the body, which is the close this avoids. A client that
+     * stops sending and waits for the reply gets it, with {@code Connection: close}, once the wait is over.
      */
     private static boolean drainBody(Request request) {
-        if (request.consumeAvailable()) return true;
         if (request.getLength() > DRAIN_LIMIT) return false;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                total += n;
-                if (total > DRAIN_LIMIT) return false;
+        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+        long total = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                CompletableFuture<Void> more = new CompletableFuture<>();
+                request.demand(() -> more.complete(null));
+                try {
+                    more.get(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                } catch (ExecutionException | TimeoutException e) {
+                    return false;
+                }
+                continue;
             }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            try {
+                if (Content.Chunk.isFailure(chunk)) return false;
+                total += chunk.remaining();
+                if (total > DRAIN_LIMIT) return false;
+                if (chunk.isLast()) return true;
+            } finally {
+                chunk.release();
+            }
         }
     }
 
