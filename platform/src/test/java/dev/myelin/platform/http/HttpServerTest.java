@@ -230,6 +230,43 @@ class HttpServerTest {
     }
 
     @Test
+    void earlyReplyToABodyStillArrivingKeepsTheConnection() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port(0))) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            int length = LIMIT * 3;
+            out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // why: the body arrives in pieces after the server has decided on its 413, as from a slow uplink
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int sent = 0; sent < length; sent += 4096) {
+                        out.write(new byte[Math.min(4096, length - sent)]);
+                        out.flush();
+                        Thread.sleep(10);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertThat(status).startsWith("HTTP/1.1 413");
+            int contentLength = 0;
+            for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+                assertThat(line.toLowerCase()).doesNotStartWith("connection: close");
+                if (line.toLowerCase().startsWith("content-length:")) contentLength = Integer.parseInt(line.substring(15).trim());
+            }
+            in.skip(contentLength);
+            sending.get(5, TimeUnit.SECONDS);
+            out.write("GET /_matrix/client/versions HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).as("the same connection serves the next request").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
     void replyBeforeTheBodyIsReadTellsTheClientTheConnectionCloses() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port(0))) {
             socket.setSoTimeout(5000);
