@@ -3,12 +3,20 @@ package dev.myelin.platform.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that runs {@link SqlWork} as a transaction: begin, work, commit, and on any failure a rollback
  * before the failure is rethrown (SQLExceptions wrapped in {@link DatabaseException}, everything else as is).
  */
 final class Transactions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
 
     /** How a dialect begins, commits and rolls back a transaction on one connection. */
     interface Steps {
@@ -67,6 +75,33 @@ final class Transactions {
 
     private Transactions() {}
 
+    /** A connection as a map key by identity (a pool's proxy may define equals differently). */
+    private record OpenOn(Connection c) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OpenOn other && other.c == c;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(c);
+        }
+    }
+
+    /** Hooks waiting for the commit of the transaction open on a connection. */
+    private static final Map<OpenOn, Set<Runnable>> AFTER_COMMIT = new ConcurrentHashMap<>();
+
+    /** See {@link Database#afterCommit}. */
+    static void afterCommit(Connection tx, Runnable hook) {
+        AFTER_COMMIT.computeIfAbsent(new OpenOn(tx), k -> new LinkedHashSet<>()).add(hook);
+    }
+
+    /** Takes the hooks registered for the transaction on {@code c}; null when there are none. */
+    private static Set<Runnable> takeHooks(Connection c) {
+        // why: isEmpty() is a cheap read; most transactions register nothing and should not pay for a lookup
+        return AFTER_COMMIT.isEmpty() ? null : AFTER_COMMIT.remove(new OpenOn(c));
+    }
+
     /**
      * Refuses a second transaction on the same database from the same thread.
      * why: a nested write() would deadlock or silently split one unit of work in two, and a read() inside a
@@ -95,6 +130,7 @@ final class Transactions {
      * commit or rollback failed), {@code discard} is run so the caller replaces it.
      */
     static <T> T run(Connection c, Steps steps, SqlWork<T> work, String what, Runnable discard) {
+        takeHooks(c); // why: left over only if a transaction on c ended outside run(); never run them
         try {
             steps.begin(c);
         } catch (SQLException e) {
@@ -105,17 +141,31 @@ final class Transactions {
         try {
             result = work.run(c);
         } catch (SQLException e) {
+            takeHooks(c);
             rollback(c, steps, e, discard);
             throw new DatabaseException(what + " failed", e);
         } catch (RuntimeException | Error e) {
+            takeHooks(c);
             rollback(c, steps, e, discard);
             throw e;
         }
         try {
             steps.commit(c);
         } catch (SQLException e) {
+            takeHooks(c);
             rollback(c, steps, e, discard);
             throw new DatabaseException("cannot commit " + what, e);
+        }
+        Set<Runnable> hooks = takeHooks(c);
+        if (hooks != null) {
+            for (Runnable hook : hooks) {
+                try {
+                    hook.run();
+                } catch (RuntimeException e) {
+                    // why: the transaction is committed; a failing hook must not make its caller believe otherwise
+                    LOG.warn("an after-commit hook failed", e);
+                }
+            }
         }
         return result;
     }

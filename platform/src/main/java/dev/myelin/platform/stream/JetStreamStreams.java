@@ -128,7 +128,8 @@ public final class JetStreamStreams implements DurableStreams {
             @Override
             public long append(Connection tx, String key, M message) throws SQLException {
                 long position = Outbox.append(tx, stream.name(), key, stream.codec().encode(message));
-                relay.wakeup.fire();
+                // why: after the commit, so the relay reads the row at once instead of waiting for the commit
+                Database.afterCommit(tx, relay.wake);
                 return position;
             }
 
@@ -144,6 +145,7 @@ public final class JetStreamStreams implements DurableStreams {
         private final StreamDefinition<?> stream;
         private final Database db;
         final Wakeup wakeup = new Wakeup();
+        final Runnable wake = wakeup::fire;
         volatile Thread thread;
         private volatile boolean open = true;
 
@@ -158,9 +160,7 @@ public final class JetStreamStreams implements DurableStreams {
                 try {
                     List<Outbox.Row> rows = db.read(c -> Outbox.read(c, name, 0, RELAY_BATCH));
                     if (rows.isEmpty()) {
-                        if (wakeup.await(settings.relayPoll()) && open) {
-                            db.write(tx -> Outbox.awaitAppenders(tx, db.dialect(), name));
-                        }
+                        wakeup.await(settings.relayPoll());
                         continue;
                     }
                     long stored = publish(rows);

@@ -46,9 +46,9 @@ final class Outbox {
     }
 
     /**
-     * Creates the stream's head row if missing, in its own transaction before the first append. why: a wake-up's
-     * wait (awaitAppenders) can only wait on a row that exists; an append that inserts the head row would be
-     * invisible to it, and the woken consumer would miss that first message until its fallback poll.
+     * Creates the stream's head row if missing, in its own transaction before the first append. why: every append
+     * then only updates an existing row, so the first appends behave as all later ones (they queue on that row's
+     * lock), and the head reads 0 for a stream nothing was appended to yet.
      */
     static void ensureHead(Connection tx, String stream) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(
@@ -79,25 +79,6 @@ final class Outbox {
     /** The last position appended (and committed, as seen by {@code c}), 0 for an empty stream. */
     static long head(Connection c, String stream) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT position FROM stream_head WHERE stream = ?")) {
-            ps.setString(1, stream);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
-    }
-
-    /**
-     * Waits until every transaction that is appending to {@code stream} has ended, then returns the head. Must run
-     * in a write transaction. why: a wake-up is sent while the appending transaction is still open; taking the
-     * head row in share mode (PostgreSQL: waits for the appender's row lock, not for other waiting readers) or the
-     * single writer (SQLite, BEGIN IMMEDIATE) waits for it to commit, so the
-     * woken reader sees the row without a polling delay.
-     */
-    static long awaitAppenders(Connection tx, Dialect dialect, String stream) throws SQLException {
-        String sql = dialect == Dialect.POSTGRES
-                ? "SELECT position FROM stream_head WHERE stream = ? FOR SHARE"
-                : "SELECT position FROM stream_head WHERE stream = ?";
-        try (PreparedStatement ps = tx.prepareStatement(sql)) {
             ps.setString(1, stream);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

@@ -31,6 +31,36 @@ class DatabaseContractTest {
     }
 
     @DatabaseTest
+    void afterCommitHooksRunOnceAfterTheCommitAndNeverAfterARollback(Database db) {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // why another thread: a hook runs on the committing thread, which may not open a second transaction
+        Runnable wake = () -> heard.add("wake seeing " + java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> db.<Integer>read(c -> count(c))).join() + " rows");
+        db.write(c -> {
+            insert(c, 1, "one");
+            Database.afterCommit(c, wake);
+            insert(c, 2, "two");
+            Database.afterCommit(c, wake); // the same hook twice: runs once
+            Database.afterCommit(c, () -> {
+                throw new IllegalStateException("a failing hook is logged, the write still succeeds");
+            });
+            Database.afterCommit(c, () -> heard.add("second hook"));
+            assertThat(heard).isEmpty();
+            return null;
+        });
+        assertThat(heard).containsExactly("wake seeing 2 rows", "second hook");
+
+        heard.clear();
+        assertThatThrownBy(() -> db.write(c -> {
+            insert(c, 3, "three");
+            Database.afterCommit(c, wake);
+            throw new IllegalArgumentException("rolled back");
+        })).isInstanceOf(IllegalArgumentException.class);
+        db.write(c -> insert(c, 4, "four")); // the next transaction on the connection does not inherit the hook
+        assertThat(heard).isEmpty();
+    }
+
+    @DatabaseTest
     void rollsBackWhenTheWorkThrows(Database db) {
         IllegalArgumentException boom = new IllegalArgumentException("boom");
         assertThatThrownBy(() -> db.write(c -> {

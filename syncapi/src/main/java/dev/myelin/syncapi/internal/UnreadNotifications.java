@@ -2,6 +2,7 @@ package dev.myelin.syncapi.internal;
 
 import dev.myelin.platform.db.Database;
 import dev.myelin.platform.db.Migrations;
+import dev.myelin.platform.stream.Delivery;
 import dev.myelin.platform.stream.StreamHandler;
 import dev.myelin.syncapi.storage.CountersTable;
 import dev.myelin.syncapi.storage.NotificationCountsTable;
@@ -9,8 +10,10 @@ import dev.myelin.userapi.api.OutputNotificationData;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -43,9 +46,19 @@ public final class UnreadNotifications {
                         e.getValue().notificationCount(), e.getValue().highlightCount(), pos));
             }
         });
-        return delivery -> {
-            store.handle(delivery);
-            notifier.wakeUser(delivery.message().userId());
+        return new StreamHandler<>() {
+            @Override
+            public void handle(Delivery<OutputNotificationData> delivery) throws Exception {
+                handleAll(List.of(delivery));
+            }
+
+            @Override
+            public void handleAll(List<Delivery<OutputNotificationData>> deliveries) throws Exception {
+                store.handleAll(deliveries);
+                Set<String> users = new LinkedHashSet<>();
+                for (Delivery<OutputNotificationData> delivery : deliveries) users.add(delivery.message().userId());
+                users.forEach(notifier::wakeUser);
+            }
         };
     }
 

@@ -87,6 +87,8 @@ public final class DeviceLists implements SyncExtension {
             if (joinedNow && !joinedBefore) changes.add(new String[] {facts.get().stateKey(), JOIN});
             if (!joinedNow && joinedBefore) changes.add(new String[] {facts.get().stateKey(), LEAVE});
         }
+        // why: nothing to record, and doing nothing twice is harmless: no transaction (most events are not joins)
+        if (changes.isEmpty()) return;
         boolean applied = db.write(tx -> {
             if (!markApplied.mark(tx)) return false;
             for (String[] c : changes) E2eeTables.insertChange(tx, c[0], e.roomId(), c[1]);

@@ -5,7 +5,9 @@ import dev.myelin.platform.db.Database;
 import dev.myelin.platform.http.MatrixException;
 import dev.myelin.platform.http.Reply;
 import dev.myelin.platform.http.Router;
+import dev.myelin.platform.stream.Delivery;
 import dev.myelin.platform.stream.DurableStreams;
+import dev.myelin.platform.stream.StreamHandler;
 import dev.myelin.platform.stream.StreamTables;
 import dev.myelin.platform.stream.Subscription;
 import dev.myelin.syncapi.api.SyncExtension;
@@ -80,12 +82,23 @@ public final class E2eeSync {
      * before the index caught up, a leave would be judged against the old membership and never reported.
      */
     public Subscription subscribeRoomEvents(DurableStreams streams, Database syncDb) {
-        return streams.subscribe(OutputRoomEventConsumer.STREAM, ROOM_EVENTS_CONSUMER, syncDb, delivery -> {
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (indexedUpTo(syncDb) < delivery.position() && System.nanoTime() < deadline) Thread.sleep(20);
-            OutputRoomEvent m = delivery.message();
-            deviceLists.roomEvent(new NewRoomEvent(m.roomId(), m.eventId(), m.addsStateEventIds(), m.removesStateEventIds(),
-                    m.senderDeviceId(), m.transactionId()), delivery::markApplied);
+        return streams.subscribe(OutputRoomEventConsumer.STREAM, ROOM_EVENTS_CONSUMER, syncDb, new StreamHandler<>() {
+            @Override
+            public void handle(Delivery<OutputRoomEvent> delivery) throws InterruptedException {
+                handleAll(List.of(delivery));
+            }
+
+            @Override
+            public void handleAll(List<Delivery<OutputRoomEvent>> deliveries) throws InterruptedException {
+                long last = deliveries.getLast().position();
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (indexedUpTo(syncDb) < last && System.nanoTime() < deadline) Thread.sleep(20);
+                for (Delivery<OutputRoomEvent> delivery : deliveries) {
+                    OutputRoomEvent m = delivery.message();
+                    deviceLists.roomEvent(new NewRoomEvent(m.roomId(), m.eventId(), m.addsStateEventIds(),
+                            m.removesStateEventIds(), m.senderDeviceId(), m.transactionId()), delivery::markApplied);
+                }
+            }
         });
     }
 

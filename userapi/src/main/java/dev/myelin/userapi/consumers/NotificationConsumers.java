@@ -1,6 +1,7 @@
 package dev.myelin.userapi.consumers;
 
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.stream.Delivery;
 import dev.myelin.platform.stream.DurableStreams;
 import dev.myelin.platform.stream.StreamDefinition;
 import dev.myelin.platform.stream.StreamHandler;
@@ -9,6 +10,7 @@ import dev.myelin.platform.stream.Subscription;
 import dev.myelin.roomserver.api.OutputRoomEvent;
 import dev.myelin.userapi.api.OutputReceiptEvent;
 import dev.myelin.userapi.internal.PushNotifications;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,19 +38,37 @@ public final class NotificationConsumers {
     /** Starts both consumers on the userapi database. */
     public static List<Subscription> start(DurableStreams streams, Database userDb, PushNotifications push) {
         StreamTables.migrate(userDb);
-        Subscription events = streams.subscribe(ROOM_EVENTS, ROOM_EVENTS_CONSUMER, userDb, delivery -> {
-            PushNotifications.Evaluated evaluated = push.evaluate(delivery.message());
-            // why: most events notify nobody (remote senders' reactions, edits, state in rooms without other local
-            // members); applying such an event twice changes nothing, so it needs no transaction to record it
-            if (evaluated.notifications().isEmpty() && evaluated.localSender() == null) return;
-            try {
-                userDb.write(tx -> {
-                    if (delivery.markApplied(tx)) push.store(tx, evaluated);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                push.forgetRoom(delivery.message().roomId()); // why: its cached state already moved past this event
-                throw e;
+        Subscription events = streams.subscribe(ROOM_EVENTS, ROOM_EVENTS_CONSUMER, userDb, new StreamHandler<>() {
+            @Override
+            public void handle(Delivery<OutputRoomEvent> delivery) {
+                handleAll(List.of(delivery));
+            }
+
+            @Override
+            public void handleAll(List<Delivery<OutputRoomEvent>> deliveries) {
+                List<Delivery<OutputRoomEvent>> toStore = new ArrayList<>();
+                List<PushNotifications.Evaluated> evaluated = new ArrayList<>();
+                try {
+                    for (Delivery<OutputRoomEvent> delivery : deliveries) {
+                        PushNotifications.Evaluated e = push.evaluate(delivery.message());
+                        // why: most events notify nobody (remote senders' reactions, edits, state in rooms without
+                        // other local members); applying such an event twice changes nothing: no transaction needed
+                        if (e.notifications().isEmpty() && e.localSender() == null) continue;
+                        toStore.add(delivery);
+                        evaluated.add(e);
+                    }
+                    if (toStore.isEmpty()) return;
+                    userDb.write(tx -> {
+                        for (int i = 0; i < toStore.size(); i++) {
+                            if (toStore.get(i).markApplied(tx)) push.store(tx, evaluated.get(i));
+                        }
+                        return null;
+                    });
+                } catch (RuntimeException e) {
+                    // why: the cached room state already moved past these events; the redelivery starts from scratch
+                    for (Delivery<OutputRoomEvent> delivery : deliveries) push.forgetRoom(delivery.message().roomId());
+                    throw e;
+                }
             }
         });
         Subscription receipts = streams.subscribe(OutputReceiptEvent.STREAM, RECEIPTS_CONSUMER, userDb,
