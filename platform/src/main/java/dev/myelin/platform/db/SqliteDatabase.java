@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One component's SQLite file: exactly one writer connection behind a fair lock (every write transaction is
  * {@code BEGIN IMMEDIATE}, so two writers never meet inside SQLite and "database is locked" cannot happen) and
  * a small bounded pool of read-only reader connections, created lazily, which in WAL mode read the last
- * committed state without waiting for the writer.
+ * committed state without waiting for the writer. Every connection keeps its prepared statements for reuse
+ * ({@link StatementCache}).
  *
  * <p>A thread may hold at most one transaction on a database: write() or read() inside write() or read() on the
  * same thread fails fast with {@link IllegalStateException} (see {@link Transactions.NestingGuard}).
@@ -177,7 +178,7 @@ public final class SqliteDatabase implements Database {
                 s.execute("PRAGMA wal_autocheckpoint=" + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
                 configureCommon(s);
             }
-            return c;
+            return StatementCache.wrap(c);
         } catch (SQLException e) {
             throw new DatabaseException("cannot open SQLite database " + file, e);
         }
@@ -190,7 +191,7 @@ public final class SqliteDatabase implements Database {
                 configureCommon(s);
                 s.execute("PRAGMA query_only=ON");
             }
-            return c;
+            return StatementCache.wrap(c);
         } catch (SQLException e) {
             throw new DatabaseException("cannot open SQLite reader on " + file, e);
         }

@@ -194,8 +194,13 @@ public final class InProcessStreams implements DurableStreams {
                     long after = handled;
                     List<Outbox.Row> rows = producerDb.read(c -> Outbox.read(c, name, after, BATCH));
                     if (rows.isEmpty()) {
-                        persistCursor(true);
-                        wakeup.await(fallbackPoll);
+                        // why: under load a consumer catches up after every few messages; writing its cursor (a
+                        // transaction on the producer's database, SQLite's one writer) each time queued the producer
+                        // behind it. Caught up, it writes when due; idle for a whole poll, it writes what is left.
+                        persistCursor(false);
+                        if (!wakeup.await(fallbackPoll)) {
+                            persistCursor(true);
+                        }
                         continue;
                     }
                     int i = 0;
