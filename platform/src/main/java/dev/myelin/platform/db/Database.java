@@ -31,9 +31,9 @@ public interface Database extends AutoCloseable {
     /**
      * Runs {@code hook} once the write transaction open on {@code tx} has committed, on the committing thread, right
      * after the commit; never if it rolls back. The same hook object registered twice in one transaction runs once.
-     * A part of a {@link GroupCommit} rolled back to its savepoint still fires its hooks when the group commits, so
-     * hooks must be harmless when nothing changed (a wake-up, not a fact). A hook that throws is logged. A hook may
-     * not open a transaction on the same database from its thread (it runs while the committed one winds up).
+     * Hooks registered by a part of a {@link GroupCommit} that is rolled back to its savepoint are dropped with it.
+     * A hook that throws is logged. A hook may not open a transaction on the same database from its thread (it runs
+     * while the committed one winds up).
      * why: "tell the readers after the commit" without polling the database to learn that the commit happened.
      */
     static void afterCommit(java.sql.Connection tx, Runnable hook) {

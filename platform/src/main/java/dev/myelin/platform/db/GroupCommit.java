@@ -89,8 +89,12 @@ public final class GroupCommit {
                 for (Item<?> item : batch) {
                     String savepoint = "group_commit_" + n++;
                     Transactions.execute(c, "SAVEPOINT " + savepoint);
+                    int hooks = Transactions.hookMark(c);
                     item.runIn(c);
-                    if (item.failure != null) Transactions.execute(c, "ROLLBACK TO SAVEPOINT " + savepoint);
+                    if (item.failure != null) {
+                        Transactions.execute(c, "ROLLBACK TO SAVEPOINT " + savepoint);
+                        Transactions.dropHooksFrom(c, hooks); // why: they announce what was just rolled back
+                    }
                     Transactions.execute(c, "RELEASE SAVEPOINT " + savepoint);
                 }
                 return null;

@@ -3,9 +3,9 @@ package dev.myelin.platform.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,16 +88,32 @@ final class Transactions {
         }
     }
 
-    /** Hooks waiting for the commit of the transaction open on a connection. */
-    private static final Map<OpenOn, Set<Runnable>> AFTER_COMMIT = new ConcurrentHashMap<>();
+    /** Hooks waiting for the commit of the transaction open on a connection, in the order registered. */
+    private static final Map<OpenOn, List<Runnable>> AFTER_COMMIT = new ConcurrentHashMap<>();
 
     /** See {@link Database#afterCommit}. */
     static void afterCommit(Connection tx, Runnable hook) {
-        AFTER_COMMIT.computeIfAbsent(new OpenOn(tx), k -> new LinkedHashSet<>()).add(hook);
+        List<Runnable> hooks = AFTER_COMMIT.computeIfAbsent(new OpenOn(tx), k -> new ArrayList<>());
+        for (Runnable h : hooks) {
+            if (h == hook) return;
+        }
+        hooks.add(hook);
+    }
+
+    /** How many hooks the transaction on {@code c} holds: a mark for {@link #dropHooksFrom}. */
+    static int hookMark(Connection c) {
+        List<Runnable> hooks = AFTER_COMMIT.isEmpty() ? null : AFTER_COMMIT.get(new OpenOn(c));
+        return hooks == null ? 0 : hooks.size();
+    }
+
+    /** Forgets the hooks registered since {@code mark}: their part of the transaction was rolled back. */
+    static void dropHooksFrom(Connection c, int mark) {
+        List<Runnable> hooks = AFTER_COMMIT.isEmpty() ? null : AFTER_COMMIT.get(new OpenOn(c));
+        if (hooks != null && hooks.size() > mark) hooks.subList(mark, hooks.size()).clear();
     }
 
     /** Takes the hooks registered for the transaction on {@code c}; null when there are none. */
-    private static Set<Runnable> takeHooks(Connection c) {
+    private static List<Runnable> takeHooks(Connection c) {
         // why: isEmpty() is a cheap read; most transactions register nothing and should not pay for a lookup
         return AFTER_COMMIT.isEmpty() ? null : AFTER_COMMIT.remove(new OpenOn(c));
     }
@@ -156,7 +172,7 @@ final class Transactions {
             rollback(c, steps, e, discard);
             throw new DatabaseException("cannot commit " + what, e);
         }
-        Set<Runnable> hooks = takeHooks(c);
+        List<Runnable> hooks = takeHooks(c);
         if (hooks != null) {
             for (Runnable hook : hooks) {
                 try {

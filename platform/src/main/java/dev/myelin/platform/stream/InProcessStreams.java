@@ -32,9 +32,50 @@ public final class InProcessStreams implements DurableStreams {
     private static final Duration CURSOR_MAX_DELAY = Duration.ofSeconds(1);
 
     /** Where a stream lives and who to wake when it grows. */
-    private record Registered(Database db, List<Wakeup> listeners, Runnable wakeAll) {
-        Registered(Database db, List<Wakeup> listeners) {
-            this(db, listeners, () -> listeners.forEach(Wakeup::fire));
+    private record Registered(Database db, StreamCodec<?> codec, List<Wakeup> listeners, Runnable wakeAll,
+                              Recent recent) {
+        Registered(Database db, StreamCodec<?> codec, List<Wakeup> listeners) {
+            this(db, codec, listeners, () -> listeners.forEach(Wakeup::fire), new Recent());
+        }
+    }
+
+    /** One outbox message as a consumer gets it: decoded already when it came from {@link Recent}. */
+    private record Item(long position, String key, byte[] payload, Object decoded) {
+        Item(Outbox.Row row) {
+            this(row.position(), row.key(), row.payload(), null);
+        }
+    }
+
+    /**
+     * The messages this process committed to a stream lately, by position, as the producer appended them.
+     * why: every consumer in the process would otherwise read each message back from the producer's database and
+     * decode it again (five consumers of the room stream); an entry is added only after its transaction committed
+     * (and dropped with a rolled-back savepoint), so what is here is exactly what the outbox row holds.
+     */
+    private static final class Recent {
+        private static final int SIZE = 512;
+        private final long[] positions = new long[SIZE];
+        private final String[] keys = new String[SIZE];
+        private final Object[] messages = new Object[SIZE];
+
+        synchronized void put(long position, String key, Object message) {
+            int i = (int) (position % SIZE);
+            positions[i] = position;
+            keys[i] = key;
+            messages[i] = message;
+        }
+
+        /** The messages from {@code first} on while they follow each other, at most {@code max}. */
+        synchronized List<Item> from(long first, int max) {
+            List<Item> out = new ArrayList<>();
+            for (long p = first; out.size() < max; p++) {
+                int i = (int) (p % SIZE);
+                if (positions[i] != p) {
+                    break;
+                }
+                out.add(new Item(p, keys[i], null, messages[i]));
+            }
+            return out;
         }
     }
 
@@ -63,7 +104,8 @@ public final class InProcessStreams implements DurableStreams {
             @Override
             public long append(Connection tx, String key, M message) throws SQLException {
                 long position = Outbox.append(tx, stream.name(), key, stream.codec().encode(message));
-                // why: after the commit, once per transaction, so the woken consumer reads the row at once
+                // why: after the commit, so that the woken consumers find the message (and the row) at once
+                Database.afterCommit(tx, () -> reg.recent().put(position, key, message));
                 Database.afterCommit(tx, reg.wakeAll());
                 return position;
             }
@@ -77,7 +119,7 @@ public final class InProcessStreams implements DurableStreams {
 
     private Registered register(StreamDefinition<?> stream, Database producerDb) {
         Registered reg = streams.computeIfAbsent(stream.name(),
-                n -> new Registered(producerDb, new CopyOnWriteArrayList<>()));
+                n -> new Registered(producerDb, stream.codec(), new CopyOnWriteArrayList<>()));
         if (reg.db() != producerDb) {
             throw new IllegalStateException("stream " + stream.name() + " already has a producer database");
         }
@@ -146,6 +188,8 @@ public final class InProcessStreams implements DurableStreams {
         private final Registered reg;
         private final Database consumerDb;
         private final StreamHandler<M> handler;
+        /** Whether this consumer decodes messages as the producer encodes them, so it may take them from Recent. */
+        private final boolean sameMessages;
         final Wakeup wakeup = new Wakeup();
         volatile Thread thread;
         private volatile boolean running = true;
@@ -160,6 +204,7 @@ public final class InProcessStreams implements DurableStreams {
             this.reg = reg;
             this.consumerDb = consumerDb;
             this.handler = handler;
+            this.sameMessages = reg.codec().equals(stream.codec());
         }
 
         @Override
@@ -192,7 +237,11 @@ public final class InProcessStreams implements DurableStreams {
                         started = true;
                     }
                     long after = handled;
-                    List<Outbox.Row> rows = producerDb.read(c -> Outbox.read(c, name, after, BATCH));
+                    List<Item> rows = sameMessages ? reg.recent().from(after + 1, BATCH) : List.of();
+                    if (rows.isEmpty()) {
+                        rows = producerDb.read(c -> Outbox.read(c, name, after, BATCH)).stream().map(Item::new)
+                                .toList();
+                    }
                     if (rows.isEmpty()) {
                         // why: under load a consumer catches up after every few messages; writing its cursor (a
                         // transaction on the producer's database, SQLite's one writer) each time queued the producer
@@ -228,13 +277,13 @@ public final class InProcessStreams implements DurableStreams {
          * Hands consecutive new rows to the handler at once and advances {@code handled}; if that fails, hands the
          * ones not applied yet one at a time ({@link #deliver}). Returns the applied position.
          */
-        private long deliverAll(List<Outbox.Row> rows, long applied) {
+        private long deliverAll(List<Item> rows, long applied) {
             if (rows.size() > 1) {
                 try {
                     List<Delivery<M>> deliveries = new ArrayList<>(rows.size());
-                    for (Outbox.Row row : rows) {
+                    for (Item row : rows) {
                         deliveries.add(new DeliveredMessage<>(stream.name(), consumer, row.position(), row.key(),
-                                stream.codec().decode(row.payload())));
+                                message(row)));
                     }
                     handler.handleAll(deliveries);
                     handled = rows.getLast().position();
@@ -247,7 +296,7 @@ public final class InProcessStreams implements DurableStreams {
                     applied = Math.max(applied, now);
                 }
             }
-            for (Outbox.Row row : rows) {
+            for (Item row : rows) {
                 if (row.position() > applied) {
                     applied = deliver(row, applied);
                 }
@@ -259,12 +308,17 @@ public final class InProcessStreams implements DurableStreams {
             return applied;
         }
 
+        @SuppressWarnings("unchecked") // why: taken from Recent only when producer and consumer share the codec
+        private M message(Item row) {
+            return row.decoded() != null ? (M) row.decoded() : stream.codec().decode(row.payload());
+        }
+
         /** Hands one row to the handler until it succeeds (or the loop stops); returns the applied position. */
-        private long deliver(Outbox.Row row, long applied) {
+        private long deliver(Item row, long applied) {
             Duration backoff = Duration.ofMillis(50);
             while (running) {
                 try {
-                    M message = stream.codec().decode(row.payload());
+                    M message = message(row);
                     handler.handle(new DeliveredMessage<>(stream.name(), consumer, row.position(), row.key(),
                             message));
                     return applied;

@@ -18,6 +18,17 @@ public final class JsonStreamCodec<M> implements StreamCodec<M> {
         return new JsonStreamCodec<>(type);
     }
 
+    /** Two codecs of one type are the same codec. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JsonStreamCodec<?> other && other.type == type;
+    }
+
+    @Override
+    public int hashCode() {
+        return type.hashCode();
+    }
+
     @Override
     public byte[] encode(M message) {
         try {

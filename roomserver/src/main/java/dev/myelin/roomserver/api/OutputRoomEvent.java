@@ -19,6 +19,12 @@ public record OutputRoomEvent(String roomId, String eventId, long eventNid, Stri
                               List<String> addsStateEventIds, List<String> removesStateEventIds,
                               String senderDeviceId, String transactionId) {
 
+    /** why: in the embedded shape every consumer in the process gets this very object; none may change it. */
+    public OutputRoomEvent {
+        addsStateEventIds = addsStateEventIds == null ? List.of() : List.copyOf(addsStateEventIds);
+        removesStateEventIds = removesStateEventIds == null ? List.of() : List.copyOf(removesStateEventIds);
+    }
+
     /** The stream's name. */
     public static final String STREAM = "OutputRoomEvent";
 }

@@ -240,7 +240,8 @@ class PushRuleEvaluatorTest {
         assertThat(matches(exact, "{\"type\":\"t\",\"content\":{\"topic\":\"" + word + pad + "\"}}")).isEqualTo(padding == 0);
         PushRuleEvaluator body = rule("{\"kind\":\"event_match\",\"key\":\"content.body\",\"pattern\":\"" + word + "\"}");
         assertThat(body.evaluate(message("say " + word.toLowerCase() + ", please"), GROUP)).isPresent();
-        assertThat(body.evaluate(message("say " + word + "_" + pad), GROUP)).as("'_' is a word character").isEmpty();
+        // why a digit before it: a lead-in made of letters ("say") is itself a match when the word is "say"
+        assertThat(body.evaluate(message("1 " + word + "_" + pad), GROUP)).as("'_' is a word character").isEmpty();
     }
 
     @Property
