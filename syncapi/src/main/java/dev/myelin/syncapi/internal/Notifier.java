@@ -57,6 +57,38 @@ public final class Notifier implements SyncWaker {
             }
         }
 
+        /**
+         * Notes that a read for {@code key}, started at the last {@link #rearm}, found nothing new. Until the next
+         * wake-up of the user, {@link #quiet} tells every ticket of the user that a read for an equal key would
+         * find nothing either.
+         */
+        public void markQuiet(Object key) {
+            signal.lock.lock();
+            try {
+                // why: a slow read that started before the newest marker's read must not replace it
+                if (signal.quietKey != null && signal.quietVersion > seen) return;
+                signal.quietKey = key;
+                signal.quietVersion = seen;
+            } finally {
+                signal.lock.unlock();
+            }
+        }
+
+        /**
+         * True when a read for a key equal to {@code key} found nothing new and no wake-up came since that read
+         * started: a read now would find nothing new either, since whatever changed for the user since then woke
+         * it (and every change is visible before its wake-up). Call right after {@link #rearm}.
+         */
+        public boolean quiet(Object key) {
+            signal.lock.lock();
+            try {
+                return signal.quietKey != null && signal.quietVersion == seen && signal.version == seen
+                        && signal.quietKey.equals(key);
+            } finally {
+                signal.lock.unlock();
+            }
+        }
+
         /** Takes {@code onWake} back if no wake-up has run it yet; true when taken (it will not run). */
         public boolean unpark(Runnable onWake) {
             signal.lock.lock();
@@ -84,6 +116,9 @@ public final class Notifier implements SyncWaker {
         final Set<Runnable> parked = Collections.newSetFromMap(new IdentityHashMap<>(4));
         long version;
         int waiters;
+        // why: lives and dies with the signal, so a key is only trusted while the version it was read at can be compared
+        Object quietKey;
+        long quietVersion;
     }
 
     /** Registers the calling poll as a waiter for {@code userId}; close the ticket when done. */
@@ -124,6 +159,20 @@ public final class Notifier implements SyncWaker {
     public void wakeDevice(String userId, String deviceId) {
         // why: a woken poll of another device finds nothing for itself and parks again; cheaper than per-device signals
         wakeUser(userId);
+    }
+
+    /** How many polls are parked, waiting for a wake-up (for tests: a poll counts once its read found nothing). */
+    public int parkedPolls() {
+        int n = 0;
+        for (Signal signal : signals.values()) {
+            signal.lock.lock();
+            try {
+                n += signal.parked.size();
+            } finally {
+                signal.lock.unlock();
+            }
+        }
+        return n;
     }
 
     /** How many users have a waiting poll (for metrics and tests). */

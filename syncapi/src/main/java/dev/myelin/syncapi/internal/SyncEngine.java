@@ -86,11 +86,17 @@ public final class SyncEngine implements AutoCloseable {
     public CompletableFuture<ObjectNode> sync(Request r) {
         boolean mayWait = r.since().isPresent() && !r.fullState() && r.timeoutMs() > 0;
         if (!mayWait) return CompletableFuture.completedFuture(build(r).json);
-        return polls.poll(r.userId(), r.timeoutMs(), () -> {
+        // why: everything a read's answer depends on besides the data; the same since token may be held by several
+        // devices (to-device messages differ) and read through several filters
+        PollKey key = new PollKey(r.deviceId(), r.since().get(), r.filter());
+        return polls.poll(r.userId(), key, r.timeoutMs(), () -> {
             Built built = build(r);
             return new LongPolls.Attempt(built.json, built.hasData);
         });
     }
+
+    /** What makes two long polls of one user get the same answer from the same data. */
+    private record PollKey(String deviceId, SyncToken since, SyncFilter filter) {}
 
     /** Stops the long polls' timers. */
     @Override

@@ -2,6 +2,7 @@ package dev.myelin.syncapi.routing;
 
 import static dev.myelin.syncapi.SyncTestServer.enc;
 import static dev.myelin.syncapi.SyncTestServer.id;
+import static dev.myelin.syncapi.routing.SyncRoomsTest.awaitParked;
 import static dev.myelin.syncapi.routing.SyncRoomsTest.awaitWaiting;
 import static dev.myelin.syncapi.routing.SyncRoomsTest.ids;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +124,59 @@ class EphemeralTest {
             JsonNode data = markers.path("rooms").path("join").path(room).path("account_data").path("events");
             assertThat(data.toString()).contains("m.fully_read", m1);
         }
+    }
+
+    @DatabaseTest
+    void aPollThatSkippedItsReadWakesForTypingAReceiptAndAccountData(DatabaseConfig config) throws Exception {
+        try (SyncTestServer s = new SyncTestServer(config)) {
+            String alice = s.user("alice");
+            String bob = s.user("bob");
+            String room = s.rooms.createRoom(id("alice"));
+            s.rooms.join(room, id("bob"));
+            String m = s.rooms.message(room, id("alice"), "to read");
+            String next = quietToken(s, bob, s.sync(bob, "").path("next_batch").asString());
+
+            // the second poll of the same token parks without reading; each kind of change must wake both
+            var first = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 1);
+            var second = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 2);
+            assertThat(s.call("PUT", room(room) + "/typing/" + enc(id("alice")), alice, Map.of("typing", true, "timeout", 20000))
+                    .status()).isEqualTo(200);
+            for (var poll : java.util.List.of(first, second)) {
+                assertThat(ephemeral(poll.get(10, TimeUnit.SECONDS), room, "m.typing")).isNotNull();
+            }
+            next = quietToken(s, bob, second.get().path("next_batch").asString());
+
+            first = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 1);
+            second = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 2);
+            assertThat(s.call("POST", room(room) + "/receipt/m.read/" + enc(m), alice, Map.of()).status()).isEqualTo(200);
+            for (var poll : java.util.List.of(first, second)) {
+                assertThat(ephemeral(poll.get(10, TimeUnit.SECONDS), room, "m.receipt")).isNotNull();
+            }
+            next = quietToken(s, bob, second.get().path("next_batch").asString());
+
+            first = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 1);
+            second = s.syncAsync(bob, "timeout=20000&since=" + next);
+            awaitParked(s.sync().notifier(), 2);
+            s.users.setAccountData("bob", Optional.empty(), "com.example.woken", json("{}"));
+            for (var poll : java.util.List.of(first, second)) {
+                assertThat(poll.get(10, TimeUnit.SECONDS).path("account_data").toString()).contains("com.example.woken");
+            }
+        }
+    }
+
+    /** Syncs on from {@code since} until nothing more arrives (counts updated after a change come a moment later). */
+    private static String quietToken(SyncTestServer s, String token, String since) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            JsonNode r = s.sync(token, "timeout=300&since=" + since);
+            since = r.path("next_batch").asString();
+            if (r.path("rooms").path("join").isEmpty() && r.path("account_data").path("events").isEmpty()) return since;
+        }
+        throw new AssertionError("sync never went quiet");
     }
 
     @DatabaseTest

@@ -274,6 +274,46 @@ class SyncRoomsTest {
     }
 
     @DatabaseTest
+    void aLongPollWithAWiderFilterReadsWhenANarrowerOneFoundNothingAtTheSameToken(DatabaseConfig config) throws Exception {
+        try (SyncTestServer s = new SyncTestServer(config)) {
+            String alice = s.user("alice");
+            String quiet = s.rooms.createRoom(id("alice"));
+            String busy = s.rooms.createRoom(id("alice"));
+            String next = s.sync(alice, "").path("next_batch").asString();
+            String m = s.rooms.message(busy, id("alice"), "before the polls");
+
+            var narrow = s.syncAsync(alice, "timeout=20000&since=" + next + "&filter="
+                    + enc("{\"room\":{\"rooms\":[\"" + quiet + "\"]}}"));
+            awaitParked(s.sync().notifier(), 1);
+            var wide = s.syncAsync(alice, "timeout=20000&since=" + next);
+            JsonNode r = wide.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ids(r.path("rooms").path("join").path(busy).path("timeline").path("events"))).containsExactly(m);
+
+            String q = s.rooms.message(quiet, id("alice"), "for the narrow poll");
+            JsonNode n = narrow.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ids(n.path("rooms").path("join").path(quiet).path("timeline").path("events"))).containsExactly(q);
+            assertThat(n.path("rooms").path("join").has(busy)).isFalse();
+        }
+    }
+
+    @DatabaseTest
+    void manyPollsOfOneTokenAllWakeForOneEvent(DatabaseConfig config) throws Exception {
+        try (SyncTestServer s = new SyncTestServer(config)) {
+            String alice = s.user("alice");
+            String room = s.rooms.createRoom(id("alice"));
+            String next = s.sync(alice, "").path("next_batch").asString();
+            List<java.util.concurrent.CompletableFuture<JsonNode>> polls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) polls.add(s.syncAsync(alice, "timeout=20000&since=" + next));
+            awaitParked(s.sync().notifier(), 50);
+            String m = s.rooms.message(room, id("alice"), "wake them all");
+            for (var poll : polls) {
+                JsonNode r = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(ids(r.path("rooms").path("join").path(room).path("timeline").path("events"))).containsExactly(m);
+            }
+        }
+    }
+
+    @DatabaseTest
     void longPollTimesOutWithTheSameToken(DatabaseConfig config) throws Exception {
         try (SyncTestServer s = new SyncTestServer(config)) {
             String alice = s.user("alice");
@@ -368,6 +408,15 @@ class SyncRoomsTest {
 
     static void awaitWaiting(SyncTestServer s, int users) throws InterruptedException {
         awaitWaiting(s.sync().notifier(), users);
+    }
+
+    /** Waits until {@code polls} long polls have read, found nothing, and parked. */
+    static void awaitParked(dev.myelin.syncapi.internal.Notifier notifier, int polls) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (notifier.parkedPolls() < polls) {
+            assertThat(System.nanoTime()).as("polls parked in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     static void awaitWaiting(dev.myelin.syncapi.internal.Notifier notifier, int users) throws InterruptedException {

@@ -107,6 +107,46 @@ class E2eeSyncTest {
     }
 
     @DatabaseTest
+    void aLongPollReadsForItsOwnDeviceWhenAnotherDeviceFoundNothingAtTheSameToken(DatabaseConfig config) throws Exception {
+        try (E2eeTestServer s = new E2eeTestServer(config)) {
+            String alice = s.user("alice", "ALICE");
+            String bob1 = s.user("bob", "BOB1");
+            String bob2 = s.user("bob", "BOB2");
+            String bob = E2eeTestServer.id("bob");
+            s.sync(bob2, "");
+            String since = s.sync(bob1, "").path("next_batch").asString();
+            send(s, alice, "t1", Map.of(bob, Map.of("BOB2", Map.of("seq", 1))));
+
+            // BOB1's poll finds nothing after the token and parks; BOB2 holds the same token but has a message
+            CompletableFuture<JsonNode> poll1 = syncAsync(s, bob1, "since=" + enc(since) + "&timeout=20000");
+            awaitParked(s, 1);
+            CompletableFuture<JsonNode> poll2 = syncAsync(s, bob2, "since=" + enc(since) + "&timeout=20000");
+            assertThat(toDeviceSeq(poll2.get(10, TimeUnit.SECONDS))).containsExactly(1);
+
+            send(s, alice, "t2", Map.of(bob, Map.of("BOB1", Map.of("seq", 2))));
+            assertThat(toDeviceSeq(poll1.get(10, TimeUnit.SECONDS))).containsExactly(2);
+        }
+    }
+
+    private static CompletableFuture<JsonNode> syncAsync(E2eeTestServer s, String token, String query) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.sync(token, query);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    private static void awaitParked(E2eeTestServer s, int polls) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (s.notifier.parkedPolls() < polls) {
+            assertThat(System.nanoTime()).as("polls parked in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @DatabaseTest
     void deviceListsFollowSharedRoomsAndKeyCountsAreOnEverySync(DatabaseConfig config) throws Exception {
         try (E2eeTestServer s = new E2eeTestServer(config)) {
             String alice = s.user("alice", "ALICE");

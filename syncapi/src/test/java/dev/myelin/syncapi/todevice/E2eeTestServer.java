@@ -58,6 +58,7 @@ final class E2eeTestServer implements AutoCloseable {
     LocalUserApi users;
     LocalKeyServer keys;
     E2eeSync e2ee;
+    Notifier notifier;
     private Database syncDb;
     private Database clientDb;
     private InProcessStreams streams;
@@ -81,7 +82,7 @@ final class E2eeTestServer implements AutoCloseable {
         users.onDeviceRemoved(keys::deviceRemoved);
         syncDb = Databases.open(config, SyncComponent.DATABASE);
         clientDb = Databases.open(config, "clientapi");
-        Notifier notifier = new Notifier();
+        notifier = new Notifier();
         e2ee = E2eeSync.create(syncDb, users, keys, new IndexedMemberships(syncDb), notifier, rooms, Clock.systemUTC());
         SyncComponent sync = new SyncComponent(syncDb, rooms, users, notifier, e2ee.extensions(), Clock.systemUTC());
         rooms.feed(sync.indexer());
