@@ -22,6 +22,7 @@ class GroupCommitTest {
     @DatabaseTest
     void aFailingWorkInABatchRollsBackOnlyItself(Database db) throws Exception {
         GroupCommit group = new GroupCommit(db);
+        List<Long> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
         CountDownLatch firstRunning = new CountDownLatch(1);
         CountDownLatch othersQueued = new CountDownLatch(1);
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -41,6 +42,7 @@ class GroupCommitTest {
                 long id = i;
                 batch.add(threads.submit(() -> group.write(c -> {
                     insert(c, id, "row " + id);
+                    Database.afterCommit(c, () -> announced.add(id));
                     if (id == 4) throw new IllegalStateException("refused " + id);
                     return (int) id;
                 })));
@@ -59,6 +61,8 @@ class GroupCommitTest {
         }
         for (long id : new long[] {1, 2, 3, 5, 6}) assertThat(db.<String>read(c -> body(c, id))).isNotNull();
         assertThat(db.<String>read(c -> body(c, 4))).as("the refused work's row").isNull();
+        assertThat(announced).as("after-commit hooks: the refused work's was dropped with its savepoint")
+                .containsExactlyInAnyOrder(2L, 3L, 5L, 6L);
         assertThat(group.batchesRun()).as("the first alone, then the five queued behind it together").isEqualTo(2);
     }
 
