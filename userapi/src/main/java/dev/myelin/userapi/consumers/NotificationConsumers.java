@@ -59,9 +59,11 @@ public final class NotificationConsumers {
                     }
                     if (toStore.isEmpty()) return;
                     userDb.write(tx -> {
+                        PushNotifications.PendingReports reports = new PushNotifications.PendingReports();
                         for (int i = 0; i < toStore.size(); i++) {
-                            if (toStore.get(i).markApplied(tx)) push.store(tx, evaluated.get(i));
+                            if (toStore.get(i).markApplied(tx)) push.store(tx, evaluated.get(i), reports);
                         }
+                        push.report(tx, reports);
                         return null;
                     });
                 } catch (RuntimeException e) {

@@ -68,6 +68,34 @@ class PushNotificationsTest {
     }
 
     @DatabaseTest
+    void aBatchOfEventsReportsEachUsersCountsInARoomOnceWithTheFinalFigures(Database db) {
+        PushNotifications push = push(db);
+        db.write(tx -> {
+            PushNotifications.PendingReports reports = new PushNotifications.PendingReports();
+            push.store(tx, notifies("$b1", 1, "main", false), reports);
+            push.store(tx, notifies("$b2", 2, "main", true), reports);
+            push.store(tx, notifies("$b3", 3, "$root", false), reports);
+            assertThat(reported).as("nothing before the batch ends").isEmpty();
+            push.report(tx, reports);
+            return null;
+        });
+        assertThat(reported).hasSize(1);
+        assertThat(last()).containsEntry("main", new UnreadCounts(2, 1)).containsEntry("$root", new UnreadCounts(1, 0));
+
+        // Bob's own event reads the main thread, then a new notification arrives in the same batch
+        db.write(tx -> {
+            PushNotifications.PendingReports reports = new PushNotifications.PendingReports();
+            push.store(tx, new PushNotifications.Evaluated(ROOM, List.of(), BOB, "main", 4), reports);
+            push.store(tx, notifies("$b5", 5, "$root", false), reports);
+            push.report(tx, reports);
+            return null;
+        });
+        assertThat(reported).hasSize(2);
+        assertThat(last()).as("main reached zero within the batch and is reported as zero")
+                .containsEntry("main", new UnreadCounts(0, 0)).containsEntry("$root", new UnreadCounts(2, 0));
+    }
+
+    @DatabaseTest
     void aRedeliveredEventCountsOnce(Database db) {
         PushNotifications push = push(db);
         db.write(tx -> { push.store(tx, notifies("$a", 1, "main", true)); return null; });
