@@ -90,6 +90,8 @@ public final class E2eeSync {
 
             @Override
             public void handleAll(List<Delivery<OutputRoomEvent>> deliveries) throws InterruptedException {
+                // why: only state changes can be joins or leaves; a batch of messages needs no wait and no read
+                if (deliveries.stream().allMatch(d -> d.message().addsStateEventIds().isEmpty())) return;
                 long last = deliveries.getLast().position();
                 long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
                 while (indexedUpTo(syncDb) < last && System.nanoTime() < deadline) Thread.sleep(20);
