@@ -39,11 +39,15 @@ public final class SendScenario {
                 default -> throw new IllegalArgumentException("--mode is sequential, one-room or many-rooms");
             }
             run(users, rooms, Math.max(clients, warmup));
+            if (target.local() != null) awaitIdle(target.local().pid()); // why: the warm-up's backlog is not ours
             double serverCpu = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid());
             double ownCpu = LocalServer.cpuMillis(ProcessHandle.current().pid());
             double seconds = run(users, rooms, messages);
-            serverCpu = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid()) - serverCpu;
+            double cpuAtLastReply = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid());
             ownCpu = LocalServer.cpuMillis(ProcessHandle.current().pid()) - ownCpu;
+            long catchUpMillis = target.local() == null ? -1 : awaitIdle(target.local().pid());
+            double serverCpuAll = target.local() == null ? Double.NaN : LocalServer.cpuMillis(target.local().pid()) - serverCpu;
+            serverCpu = cpuAtLastReply - serverCpu;
             System.out.printf("command: ./myelin bench send --mode %s --clients %d --messages %d%s%n", mode, clients, messages,
                     target.commandSuffix());
             System.out.printf("target: %s%n", target.describe());
@@ -52,7 +56,29 @@ public final class SendScenario {
             // why: on a shared machine the rate depends on what else runs; CPU time per message much less so
             System.out.printf("CPU per message: server %.0f µs, load generator %.0f µs; load average %s%n",
                     serverCpu * 1000 / messages, ownCpu * 1000 / messages, loadAverage());
+            if (catchUpMillis >= 0) {
+                // why: stream consumers (sync's index, push, unread counts) may still be working after the last 200
+                System.out.printf("after the last reply the server worked %d ms more (consumers catching up); "
+                        + "server CPU a message including that: %.0f µs%n", catchUpMillis, serverCpuAll * 1000 / messages);
+            }
         }
+    }
+
+    /**
+     * Waits until the server process is idle (under 3 ms of CPU in each of two consecutive 100 ms windows, at most 60 s)
+     * and returns how long that took, the idle windows not counted.
+     */
+    private static long awaitIdle(long pid) throws InterruptedException, java.io.IOException {
+        long start = System.nanoTime();
+        double last = LocalServer.cpuMillis(pid);
+        int quiet = 0;
+        while (quiet < 2 && System.nanoTime() - start < 60_000_000_000L) {
+            Thread.sleep(100);
+            double now = LocalServer.cpuMillis(pid);
+            quiet = now - last < 3 ? quiet + 1 : 0;
+            last = now;
+        }
+        return Math.max(0, (System.nanoTime() - start) / 1_000_000 - 200);
     }
 
     private static String loadAverage() {
