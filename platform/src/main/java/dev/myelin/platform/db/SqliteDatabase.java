@@ -2,7 +2,6 @@ package dev.myelin.platform.db;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -159,7 +158,7 @@ public final class SqliteDatabase implements Database {
 
     private Connection openWriter() {
         try {
-            Connection c = DriverManager.getConnection(url);
+            Connection c = StatementCache.open(file.toString());
             try (Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
                     String mode = rs.next() ? rs.getString(1) : null;
@@ -178,7 +177,7 @@ public final class SqliteDatabase implements Database {
                 s.execute("PRAGMA wal_autocheckpoint=" + WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES);
                 configureCommon(s);
             }
-            return StatementCache.wrap(c);
+            return c;
         } catch (SQLException e) {
             throw new DatabaseException("cannot open SQLite database " + file, e);
         }
@@ -186,12 +185,12 @@ public final class SqliteDatabase implements Database {
 
     private Connection openReader() {
         try {
-            Connection c = DriverManager.getConnection(url);
+            Connection c = StatementCache.open(file.toString());
             try (Statement s = c.createStatement()) {
                 configureCommon(s);
                 s.execute("PRAGMA query_only=ON");
             }
-            return StatementCache.wrap(c);
+            return c;
         } catch (SQLException e) {
             throw new DatabaseException("cannot open SQLite reader on " + file, e);
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +22,7 @@ class StatementCacheTest {
 
     @BeforeEach
     void open() throws SQLException {
-        c = StatementCache.wrap(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db")));
+        c = StatementCache.open(dir.resolve("t.db").toString());
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
             s.execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')");
@@ -35,8 +34,14 @@ class StatementCacheTest {
         c.close();
     }
 
-    private static PreparedStatement driverStatement(PreparedStatement ps) throws SQLException {
-        return ps.unwrap(PreparedStatement.class);
+    /** The statement object itself: the cache hands out the driver's statements. */
+    private static PreparedStatement driverStatement(PreparedStatement ps) {
+        return ps;
+    }
+
+    /** Whether SQLite's statement behind {@code ps} is finalized (a handle back in the cache only looks closed). */
+    private static boolean finalized(PreparedStatement ps) {
+        return ((org.sqlite.core.CoreStatement) ps).pointer.isClosed();
     }
 
     @Test
@@ -57,7 +62,8 @@ class StatementCacheTest {
                 assertThat(rs.next()).isFalse();
             }
         }
-        assertThat(first.isClosed()).isFalse();
+        assertThat(first.isClosed()).as("to its last user").isTrue();
+        assertThat(finalized(first)).isFalse();
     }
 
     @Test
@@ -114,7 +120,7 @@ class StatementCacheTest {
                 ps.executeQuery().close();
             }
         }
-        assertThat(eldest.isClosed()).isTrue();
+        assertThat(finalized(eldest)).isTrue();
         try (PreparedStatement ps = c.prepareStatement("SELECT 0"); ResultSet rs = ps.executeQuery()) {
             assertThat(driverStatement(ps)).isNotSameAs(eldest);
             assertThat(rs.next()).isTrue();
@@ -127,8 +133,9 @@ class StatementCacheTest {
         try (PreparedStatement ps = c.prepareStatement("SELECT v FROM t")) {
             cached = driverStatement(ps);
         }
+        assertThat(finalized(cached)).isFalse();
         c.close();
-        assertThat(cached.isClosed()).isTrue();
+        assertThat(finalized(cached)).isTrue();
         assertThat(c.isClosed()).isTrue();
     }
 }
