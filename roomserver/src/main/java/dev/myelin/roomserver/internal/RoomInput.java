@@ -23,6 +23,7 @@ import dev.myelin.roomserver.api.OutputRoomEvent;
 import dev.myelin.roomserver.api.StoredEvent;
 import dev.myelin.roomserver.storage.EventsTable;
 import dev.myelin.roomserver.storage.MembershipTable;
+import dev.myelin.roomserver.storage.MessageAppend;
 import dev.myelin.roomserver.storage.RoomsTable;
 import dev.myelin.roomserver.storage.StateTable;
 import dev.myelin.roomserver.storage.TransactionsTable;
@@ -396,7 +397,16 @@ final class RoomInput {
         signAll(all);
         Built lastBuilt = groups.getLast().events().getLast();
         long finalDepth = lastBuilt.pdu().depth();
+        boolean messagesOnly = all.size() <= MessageAppend.MAX_EVENTS
+                && all.stream().allMatch(b -> !b.pdu().isState() && !Pdu.REDACTION.equals(b.pdu().type()) && b.pdu().redacts() == null);
         graph.inputCommits().write(room.roomId(), tx -> {
+            // why: group commit may run this again after another room's part failed: start from scratch
+            newTypes.clear();
+            newKeys.clear();
+            stored.clear();
+            snapshots.clear();
+            redactedTargets.clear();
+            if (messagesOnly) return appendMessages(tx, room, head, current, groups, finalDepth, newTypes, stored);
             for (Group g : groups) {
                 if (g.txn().isPresent()) {
                     Txn t = g.txn().get();
@@ -477,6 +487,51 @@ final class RoomInput {
         return ids;
     }
 
+    /**
+     * The part of {@link #store} for batches of message events only (no state, no redaction): everything but the
+     * stream append in one {@link MessageAppend}, then the stream append. Returns the room's (unchanged) state.
+     */
+    private Snapshot appendMessages(Connection tx, RoomInfo room, RoomHead head, Snapshot current, List<Group> groups,
+                                    long finalDepth, Map<String, Long> newTypes, List<StoredEvent> stored)
+            throws SQLException {
+        List<MessageAppend.Event> rows = new ArrayList<>();
+        List<MessageAppend.TxnId> txnIds = new ArrayList<>();
+        for (Group g : groups) {
+            for (Built b : g.events()) {
+                Pdu pdu = b.pdu();
+                long typeNid = graph.assignType(tx, pdu.type());
+                newTypes.put(pdu.type(), typeNid);
+                rows.add(new MessageAppend.Event(pdu.eventId(), typeNid, pdu.depth(), pdu.originServerTs(), pdu.sender(), b.json()));
+            }
+            g.txn().ifPresent(t -> txnIds.add(new MessageAppend.TxnId(t.userId(), t.deviceId(), t.key(),
+                    g.events().getLast().pdu().eventId())));
+        }
+        MessageAppend.Result result = MessageAppend.append(tx, graph.db().dialect(), room.roomNid(), current.nid(), rows,
+                txnIds, head.latestEventNids(), finalDepth);
+        if (!result.taken().isEmpty()) {
+            MessageAppend.TxnId t = result.taken().getFirst();
+            throw new RepeatedTxn(TransactionsTable.find(tx, t.userId(), t.deviceId(), t.txnKey()).orElseThrow(
+                    () -> new SQLException("transaction ID taken but not found")));
+        }
+        if (result.headMoved()) throw new StaleHead();
+        List<OutputRoomEvent> outputs = new ArrayList<>();
+        for (Group g : groups) {
+            for (Built b : g.events()) {
+                Pdu pdu = b.pdu();
+                long nid = result.eventNids().get(pdu.eventId());
+                String redactedBy = applyEarlierRedaction(tx, room, pdu, nid,
+                        result.earlierRedactions().getOrDefault(pdu.eventId(), List.of()));
+                stored.add(new StoredEvent(nid, pdu, redactedBy));
+                boolean last = b == g.events().getLast();
+                Txn t = last ? g.txn().orElse(null) : null;
+                outputs.add(new OutputRoomEvent(room.roomId(), pdu.eventId(), nid, room.version().id(), List.of(), List.of(),
+                        t == null ? null : t.deviceId(), t == null ? null : t.txnId()));
+            }
+        }
+        for (OutputRoomEvent o : outputs) output.append(tx, room.roomId(), o);
+        return current;
+    }
+
     private String eventIdOf(Connection tx, long nid, List<StoredEvent> justStored) throws SQLException {
         for (StoredEvent e : justStored) if (e.eventNid() == nid) return e.eventId();
         return graph.event(tx, nid).eventId();
@@ -515,7 +570,13 @@ final class RoomInput {
      * {@link RedactionRule}); returns its event ID, or null.
      */
     private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid) throws SQLException {
-        for (String by : EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId())) {
+        return applyEarlierRedaction(tx, room, pdu, nid, EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId()));
+    }
+
+    /** As above, with the room's redactions that name the event ({@code redactionIds}, oldest first) already found. */
+    private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid, List<String> redactionIds)
+            throws SQLException {
+        for (String by : redactionIds) {
             EventsTable.EventRow redaction = EventsTable.byId(tx, by).orElseThrow();
             if (redactionRule.applies(tx, room, graph.event(tx, redaction.eventNid()).pdu(), pdu,
                     graph.snapshot(tx, redaction.stateSnapshotNid()))) {
