@@ -409,9 +409,12 @@ final class RoomInput {
             if (messagesOnly) return appendMessages(tx, room, head, current, groups, finalDepth, newTypes, stored);
             for (Group g : groups) {
                 if (g.txn().isPresent()) {
+                    // why: claimed first, one statement: a taken ID rolls the whole transaction back
                     Txn t = g.txn().get();
-                    Optional<String> earlier = TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key());
-                    if (earlier.isPresent()) throw new RepeatedTxn(earlier.get());
+                    if (!TransactionsTable.claim(tx, t.userId(), t.deviceId(), t.key(), g.events().getLast().pdu().eventId())) {
+                        throw new RepeatedTxn(TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key()).orElseThrow(
+                                () -> new SQLException("transaction ID taken but not found")));
+                    }
                 }
             }
             List<OutputRoomEvent> outputs = new ArrayList<>();
@@ -453,7 +456,6 @@ final class RoomInput {
                     String deviceId = null;
                     if (last && g.txn().isPresent()) {
                         Txn t = g.txn().get();
-                        TransactionsTable.insert(tx, t.userId(), t.deviceId(), t.key(), pdu.eventId());
                         txnId = t.txnId();
                         deviceId = t.deviceId();
                     }
@@ -546,11 +548,11 @@ final class RoomInput {
         if (blocks.size() + 1 > MAX_BLOCKS) {
             List<StateTable.Entry> all = new ArrayList<>(state.values());
             all.sort(Comparator.comparingLong(StateTable.Entry::typeNid).thenComparingLong(StateTable.Entry::stateKeyNid));
-            blocks = List.of(StateTable.block(tx, all));
+            blocks = List.of(StateTable.block(tx, graph.db().dialect(), all));
         } else {
-            blocks.add(StateTable.block(tx, List.of(entry)));
+            blocks.add(StateTable.block(tx, graph.db().dialect(), List.of(entry)));
         }
-        long nid = StateTable.snapshot(tx, roomNid, blocks);
+        long nid = StateTable.snapshot(tx, graph.db().dialect(), roomNid, blocks);
         return new Snapshot(nid, List.copyOf(blocks), Map.copyOf(state));
     }
 
