@@ -6,10 +6,18 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Group commit over one {@link Database}: the write works of concurrent callers run in ONE write transaction, each
- * inside a savepoint of its own, and commit together. A work that throws is rolled back to its savepoint and its
- * caller gets the failure; the other works of the batch are not touched. Every caller returns only after the
- * commit that holds its work (or with the failure that rolled it back).
+ * Group commit over one {@link Database}: the write works of concurrent callers run in ONE write transaction and
+ * commit together. A work that throws gets its caller the failure and leaves nothing stored; the other works of the
+ * batch are stored as if it had never run. Every caller returns only after the commit that holds its work (or with
+ * the failure that rolled it back).
+ *
+ * <p>How a failure stays the failing work's own: the works first run one after another with no savepoints. When one
+ * throws, that transaction is rolled back as a whole and the others run again in a new one, this time each inside a
+ * savepoint of its own (where a failure rolls back only its work). So <b>a work may run more than once</b>: it must
+ * start from scratch every time it is run, keeping nothing from an earlier run. why: a savepoint costs two round
+ * trips on PostgreSQL (SAVEPOINT, RELEASE), as many as a small work's own statements, and works almost never fail
+ * (the roomserver's fail for a repeated transaction ID found only in the database or a room head moved by another
+ * process); paying a second transaction on the rare failure is cheaper than two round trips on every work.
  *
  * <p>why: a commit is the expensive part of a small write. SQLite (one writer) appends every changed page to the WAL
  * once per commit, and the pages that every event touches (the stream head, the last page of each index) are then
@@ -33,6 +41,7 @@ public final class GroupCommit {
     private final Database db;
     private final List<Batches<Item<?>>> shards;
     private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong savepoints = new java.util.concurrent.atomic.AtomicLong();
 
     public GroupCommit(Database db) {
         this.db = db;
@@ -45,7 +54,8 @@ public final class GroupCommit {
     /**
      * Runs {@code work} in a write transaction shared with concurrent callers and returns its result after the
      * commit. A failure of the work (thrown as {@link Database#write} would: SQLExceptions as
-     * {@link DatabaseException}, anything else unchanged) rolls back only this work.
+     * {@link DatabaseException}, anything else unchanged) rolls back only this work. The work may be run again (in a
+     * new transaction) when another work of its batch failed, so it must keep no state from an earlier run.
      */
     public <T> T write(SqlWork<T> work) {
         return write("", work, result -> { });
@@ -69,25 +79,69 @@ public final class GroupCommit {
         return shards.stream().mapToInt(Batches::queued).sum();
     }
 
-    /** Transactions run so far (for tests). */
+    /** Batches run so far (for tests; a batch whose work failed may have taken a second transaction). */
     long batchesRun() {
         return batchesRun.get();
     }
 
+    /** Savepoints taken so far (for tests: only after a failure in a batch). */
+    long savepointsTaken() {
+        return savepoints.get();
+    }
+
     private void run(List<Item<?>> batch) {
         batchesRun.incrementAndGet();
+        Item<?> failed = runTogether(batch);
+        if (failed == null) {
+            for (Item<?> item : batch) if (item.failure == null) item.committed();
+            return;
+        }
+        // why: the transaction that held the failing work is rolled back; the others run again, isolated
+        List<Item<?>> rest = new java.util.ArrayList<>(batch.size() - 1);
+        for (Item<?> item : batch) {
+            if (item == failed || item.failure != null) continue;
+            item.value = null;
+            rest.add(item);
+        }
+        if (rest.isEmpty()) return;
+        if (rest.size() == 1) {
+            if (runTogether(rest) == null && rest.getFirst().failure == null) rest.getFirst().committed();
+            return;
+        }
+        runInSavepoints(rest);
+    }
+
+    /**
+     * Runs the works in one transaction without savepoints. Returns null when it committed (or failed as a whole:
+     * then every work has the failure), else the work whose failure rolled the transaction back.
+     */
+    private Item<?> runTogether(List<Item<?>> batch) {
         try {
             db.write(c -> {
-                if (batch.size() == 1) {
-                    // why: alone, a work needs no savepoint: its failure rolls back a transaction that is only its own
-                    Item<?> only = batch.getFirst();
-                    only.runIn(c);
-                    if (only.failure != null) throw new RolledBack();
-                    return null;
+                for (Item<?> item : batch) {
+                    item.runIn(c);
+                    if (item.failure != null) throw new RolledBack(item);
                 }
+                return null;
+            });
+            return null;
+        } catch (RolledBack r) {
+            return r.item;
+        } catch (RuntimeException | Error e) {
+            // why: the transaction itself failed (begin or commit): nothing of the batch is stored
+            for (Item<?> item : batch) if (item.failure == null) item.failure = e;
+            return null;
+        }
+    }
+
+    /** Runs the works in one transaction, each in a savepoint of its own: a failure rolls back only its work. */
+    private void runInSavepoints(List<Item<?>> batch) {
+        try {
+            db.write(c -> {
                 int n = 0;
                 for (Item<?> item : batch) {
                     String savepoint = "group_commit_" + n++;
+                    savepoints.incrementAndGet();
                     Transactions.execute(c, "SAVEPOINT " + savepoint);
                     int hooks = Transactions.hookMark(c);
                     item.runIn(c);
@@ -99,8 +153,6 @@ public final class GroupCommit {
                 }
                 return null;
             });
-        } catch (RolledBack alone) {
-            return; // the lone work's own failure is already recorded
         } catch (RuntimeException | Error e) {
             // why: the transaction itself failed (begin, a savepoint step or commit): nothing of the batch is stored
             for (Item<?> item : batch) if (item.failure == null) item.failure = e;
@@ -109,10 +161,13 @@ public final class GroupCommit {
         for (Item<?> item : batch) if (item.failure == null) item.committed();
     }
 
-    /** Rolls back a lone work's transaction; not a failure of the transaction itself. */
+    /** Rolls back the transaction of a work that failed; not a failure of the transaction itself. */
     private static final class RolledBack extends RuntimeException {
-        RolledBack() {
+        final transient Item<?> item;
+
+        RolledBack(Item<?> item) {
             super("work failed", null, false, false);
+            this.item = item;
         }
     }
 

@@ -23,6 +23,7 @@ import dev.myelin.roomserver.api.OutputRoomEvent;
 import dev.myelin.roomserver.api.StoredEvent;
 import dev.myelin.roomserver.storage.EventsTable;
 import dev.myelin.roomserver.storage.MembershipTable;
+import dev.myelin.roomserver.storage.MessageAppend;
 import dev.myelin.roomserver.storage.RoomsTable;
 import dev.myelin.roomserver.storage.StateTable;
 import dev.myelin.roomserver.storage.TransactionsTable;
@@ -396,12 +397,24 @@ final class RoomInput {
         signAll(all);
         Built lastBuilt = groups.getLast().events().getLast();
         long finalDepth = lastBuilt.pdu().depth();
+        boolean messagesOnly = all.size() <= MessageAppend.MAX_EVENTS
+                && all.stream().allMatch(b -> !b.pdu().isState() && !Pdu.REDACTION.equals(b.pdu().type()) && b.pdu().redacts() == null);
         graph.inputCommits().write(room.roomId(), tx -> {
+            // why: group commit may run this again after another room's part failed: start from scratch
+            newTypes.clear();
+            newKeys.clear();
+            stored.clear();
+            snapshots.clear();
+            redactedTargets.clear();
+            if (messagesOnly) return appendMessages(tx, room, head, current, groups, finalDepth, newTypes, stored);
             for (Group g : groups) {
                 if (g.txn().isPresent()) {
+                    // why: claimed first, one statement: a taken ID rolls the whole transaction back
                     Txn t = g.txn().get();
-                    Optional<String> earlier = TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key());
-                    if (earlier.isPresent()) throw new RepeatedTxn(earlier.get());
+                    if (!TransactionsTable.claim(tx, t.userId(), t.deviceId(), t.key(), g.events().getLast().pdu().eventId())) {
+                        throw new RepeatedTxn(TransactionsTable.find(tx, t.userId(), t.deviceId(), t.key()).orElseThrow(
+                                () -> new SQLException("transaction ID taken but not found")));
+                    }
                 }
             }
             List<OutputRoomEvent> outputs = new ArrayList<>();
@@ -443,7 +456,6 @@ final class RoomInput {
                     String deviceId = null;
                     if (last && g.txn().isPresent()) {
                         Txn t = g.txn().get();
-                        TransactionsTable.insert(tx, t.userId(), t.deviceId(), t.key(), pdu.eventId());
                         txnId = t.txnId();
                         deviceId = t.deviceId();
                     }
@@ -477,6 +489,51 @@ final class RoomInput {
         return ids;
     }
 
+    /**
+     * The part of {@link #store} for batches of message events only (no state, no redaction): everything but the
+     * stream append in one {@link MessageAppend}, then the stream append. Returns the room's (unchanged) state.
+     */
+    private Snapshot appendMessages(Connection tx, RoomInfo room, RoomHead head, Snapshot current, List<Group> groups,
+                                    long finalDepth, Map<String, Long> newTypes, List<StoredEvent> stored)
+            throws SQLException {
+        List<MessageAppend.Event> rows = new ArrayList<>();
+        List<MessageAppend.TxnId> txnIds = new ArrayList<>();
+        for (Group g : groups) {
+            for (Built b : g.events()) {
+                Pdu pdu = b.pdu();
+                long typeNid = graph.assignType(tx, pdu.type());
+                newTypes.put(pdu.type(), typeNid);
+                rows.add(new MessageAppend.Event(pdu.eventId(), typeNid, pdu.depth(), pdu.originServerTs(), pdu.sender(), b.json()));
+            }
+            g.txn().ifPresent(t -> txnIds.add(new MessageAppend.TxnId(t.userId(), t.deviceId(), t.key(),
+                    g.events().getLast().pdu().eventId())));
+        }
+        MessageAppend.Result result = MessageAppend.append(tx, graph.db().dialect(), room.roomNid(), current.nid(), rows,
+                txnIds, head.latestEventNids(), finalDepth);
+        if (!result.taken().isEmpty()) {
+            MessageAppend.TxnId t = result.taken().getFirst();
+            throw new RepeatedTxn(TransactionsTable.find(tx, t.userId(), t.deviceId(), t.txnKey()).orElseThrow(
+                    () -> new SQLException("transaction ID taken but not found")));
+        }
+        if (result.headMoved()) throw new StaleHead();
+        List<OutputRoomEvent> outputs = new ArrayList<>();
+        for (Group g : groups) {
+            for (Built b : g.events()) {
+                Pdu pdu = b.pdu();
+                long nid = result.eventNids().get(pdu.eventId());
+                String redactedBy = applyEarlierRedaction(tx, room, pdu, nid,
+                        result.earlierRedactions().getOrDefault(pdu.eventId(), List.of()));
+                stored.add(new StoredEvent(nid, pdu, redactedBy));
+                boolean last = b == g.events().getLast();
+                Txn t = last ? g.txn().orElse(null) : null;
+                outputs.add(new OutputRoomEvent(room.roomId(), pdu.eventId(), nid, room.version().id(), List.of(), List.of(),
+                        t == null ? null : t.deviceId(), t == null ? null : t.txnId()));
+            }
+        }
+        for (OutputRoomEvent o : outputs) output.append(tx, room.roomId(), o);
+        return current;
+    }
+
     private String eventIdOf(Connection tx, long nid, List<StoredEvent> justStored) throws SQLException {
         for (StoredEvent e : justStored) if (e.eventNid() == nid) return e.eventId();
         return graph.event(tx, nid).eventId();
@@ -491,11 +548,11 @@ final class RoomInput {
         if (blocks.size() + 1 > MAX_BLOCKS) {
             List<StateTable.Entry> all = new ArrayList<>(state.values());
             all.sort(Comparator.comparingLong(StateTable.Entry::typeNid).thenComparingLong(StateTable.Entry::stateKeyNid));
-            blocks = List.of(StateTable.block(tx, all));
+            blocks = List.of(StateTable.block(tx, graph.db().dialect(), all));
         } else {
-            blocks.add(StateTable.block(tx, List.of(entry)));
+            blocks.add(StateTable.block(tx, graph.db().dialect(), List.of(entry)));
         }
-        long nid = StateTable.snapshot(tx, roomNid, blocks);
+        long nid = StateTable.snapshot(tx, graph.db().dialect(), roomNid, blocks);
         return new Snapshot(nid, List.copyOf(blocks), Map.copyOf(state));
     }
 
@@ -515,7 +572,13 @@ final class RoomInput {
      * {@link RedactionRule}); returns its event ID, or null.
      */
     private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid) throws SQLException {
-        for (String by : EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId())) {
+        return applyEarlierRedaction(tx, room, pdu, nid, EventsTable.redactionsOf(tx, room.roomNid(), pdu.eventId()));
+    }
+
+    /** As above, with the room's redactions that name the event ({@code redactionIds}, oldest first) already found. */
+    private String applyEarlierRedaction(Connection tx, RoomInfo room, Pdu pdu, long nid, List<String> redactionIds)
+            throws SQLException {
+        for (String by : redactionIds) {
             EventsTable.EventRow redaction = EventsTable.byId(tx, by).orElseThrow();
             if (redactionRule.applies(tx, room, graph.event(tx, redaction.eventNid()).pdu(), pdu,
                     graph.snapshot(tx, redaction.stateSnapshotNid()))) {

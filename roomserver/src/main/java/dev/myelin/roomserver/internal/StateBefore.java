@@ -93,8 +93,8 @@ final class StateBefore {
     private Snapshot store(Connection tx, RoomInfo room, Map<StateKey, StateTable.Entry> state) throws SQLException {
         List<StateTable.Entry> all = new ArrayList<>(state.values());
         all.sort(Comparator.comparingLong(StateTable.Entry::typeNid).thenComparingLong(StateTable.Entry::stateKeyNid));
-        long block = StateTable.block(tx, all);
-        long nid = StateTable.snapshot(tx, room.roomNid(), List.of(block));
+        long block = StateTable.block(tx, graph.db().dialect(), all);
+        long nid = StateTable.snapshot(tx, graph.db().dialect(), room.roomNid(), List.of(block));
         return new Snapshot(nid, List.of(block), Map.copyOf(state));
     }
 }

@@ -1,5 +1,6 @@
 package dev.myelin.roomserver.storage;
 
+import dev.myelin.platform.db.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code roomserver_state_blocks} and {@code roomserver_state_snapshots}: a snapshot is an ordered list of blocks,
@@ -21,29 +23,50 @@ public final class StateTable {
     public record Entry(long typeNid, long stateKeyNid, long eventNid) {}
 
     /** The block holding exactly {@code sortedEntries}, written now if no block has that content. */
-    public static long block(Connection tx, List<Entry> sortedEntries) throws SQLException {
+    public static long block(Connection tx, Dialect dialect, List<Entry> sortedEntries) throws SQLException {
         StringBuilder sb = new StringBuilder();
         for (Entry e : sortedEntries) {
             if (!sb.isEmpty()) sb.append(',');
             sb.append(e.typeNid()).append(':').append(e.stateKeyNid()).append(':').append(e.eventNid());
         }
         String text = sb.toString();
-        String hash = sha256(text);
-        Sql.update(tx, "INSERT INTO roomserver_state_blocks (content_hash, entries) VALUES (?, ?) "
-                + "ON CONFLICT (content_hash) DO NOTHING", hash, text);
-        return Sql.one(tx, "SELECT state_block_nid FROM roomserver_state_blocks WHERE content_hash = ?",
-                rs -> rs.getLong(1), hash).orElseThrow(() -> new SQLException("state block vanished"));
+        return deduplicated(tx, dialect, "roomserver_state_blocks", "state_block_nid",
+                "INSERT INTO roomserver_state_blocks (content_hash, entries) VALUES (?, ?)", sha256(text), text);
     }
 
     /** The snapshot made of {@code blockNids} in this order, written now if no snapshot has that content. */
-    public static long snapshot(Connection tx, long roomNid, List<Long> blockNids) throws SQLException {
+    public static long snapshot(Connection tx, Dialect dialect, long roomNid, List<Long> blockNids) throws SQLException {
         if (blockNids.isEmpty()) return 0;
         String text = Sql.joinLongs(blockNids);
-        String hash = sha256(text);
-        Sql.update(tx, "INSERT INTO roomserver_state_snapshots (content_hash, room_nid, state_block_nids) "
-                + "VALUES (?, ?, ?) ON CONFLICT (content_hash) DO NOTHING", hash, roomNid, text);
-        return Sql.one(tx, "SELECT state_snapshot_nid FROM roomserver_state_snapshots WHERE content_hash = ?",
-                rs -> rs.getLong(1), hash).orElseThrow(() -> new SQLException("state snapshot vanished"));
+        return deduplicated(tx, dialect, "roomserver_state_snapshots", "state_snapshot_nid",
+                "INSERT INTO roomserver_state_snapshots (content_hash, room_nid, state_block_nids) VALUES (?, ?, ?)",
+                sha256(text), roomNid, text);
+    }
+
+    /**
+     * Inserts a row deduplicated by its content hash ({@code insert}'s first parameter) unless one with that hash
+     * exists, and returns the NID of the row with that hash.
+     */
+    private static long deduplicated(Connection tx, Dialect dialect, String table, String nidColumn, String insert,
+                                     String hash, Object... rest) throws SQLException {
+        String select = "SELECT " + nidColumn + " FROM " + table + " WHERE content_hash = ?";
+        Object[] values = new Object[rest.length + 1];
+        values[0] = hash;
+        System.arraycopy(rest, 0, values, 1, rest.length);
+        if (dialect == Dialect.POSTGRES) {
+            // why: one round trip instead of two. The statement's snapshot is taken before its insert, so the second
+            // part finds only a row committed before it; a row a concurrent writer committed while this insert
+            // waited for it is in neither part, hence the second look below
+            Object[] args = java.util.Arrays.copyOf(values, values.length + 1);
+            args[values.length] = hash;
+            Optional<Long> nid = Sql.one(tx, "WITH ins AS (" + insert + " ON CONFLICT (content_hash) DO NOTHING RETURNING "
+                    + nidColumn + ") SELECT " + nidColumn + " FROM ins UNION ALL " + select, rs -> rs.getLong(1), args);
+            if (nid.isPresent()) return nid.get();
+        } else {
+            Sql.update(tx, insert + " ON CONFLICT (content_hash) DO NOTHING", values);
+        }
+        return Sql.one(tx, select, rs -> rs.getLong(1), hash)
+                .orElseThrow(() -> new SQLException("row of " + table + " vanished"));
     }
 
     public static List<Long> snapshotBlocks(Connection c, long snapshotNid) throws SQLException {

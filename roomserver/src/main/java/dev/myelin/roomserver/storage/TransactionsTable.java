@@ -13,6 +13,12 @@ public final class TransactionsTable {
                 rs -> rs.getString(1), userId, deviceId, txnKey);
     }
 
+    /** Records the transaction ID's event unless the ID has one already; false (nothing changed) when it had. */
+    public static boolean claim(Connection tx, String userId, String deviceId, String txnKey, String eventId) throws SQLException {
+        return Sql.update(tx, "INSERT INTO roomserver_transactions (user_id, device_id, txn_key, event_id) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT DO NOTHING", userId, deviceId, txnKey, eventId) == 1;
+    }
+
     public static void insert(Connection tx, String userId, String deviceId, String txnKey, String eventId) throws SQLException {
         Sql.update(tx, "INSERT INTO roomserver_transactions (user_id, device_id, txn_key, event_id) VALUES (?, ?, ?, ?)",
                 userId, deviceId, txnKey, eventId);

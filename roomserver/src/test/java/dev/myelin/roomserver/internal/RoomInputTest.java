@@ -246,6 +246,44 @@ class RoomInputTest {
         }
     }
 
+    @DatabaseTest
+    void aTransactionIdKnownOnlyToTheDatabaseAnswersWithTheEarlierEventAloneAndInABatch(Database db) throws Exception {
+        String roomId;
+        String earlier;
+        try (Rooms first = new Rooms(db)) {
+            roomId = first.createRoom(ALICE, Map.of("preset", "public_chat"));
+            first.rs.join(BOB, roomId, Optional.empty());
+            earlier = first.rs.send(ALICE, roomId, "m.room.message", null, Rooms.obj(Map.of("body", "once")), Optional.of("t1"));
+        }
+        // why: a new roomserver (a restart) has not the transaction ID in memory, only in its database
+        try (Rooms r = new Rooms(db); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            long before = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()).size());
+            assertThat(r.rs.send(ALICE, roomId, "m.room.message", null, Rooms.obj(Map.of("body", "once")), Optional.of("t1")))
+                    .isEqualTo(earlier);
+            try (Rooms again = new Rooms(db)) {
+                RoomInput input = again.rs.input();
+                Future<String> held;
+                List<Future<String>> queued = new ArrayList<>();
+                try (RoomLanes.Held ignored = input.lanes().enter(roomId)) {
+                    held = threads.submit(() -> again.message(BOB, roomId, "held"));
+                    while (!input.lanes().hasWaiters(roomId)) Thread.sleep(5);
+                    queued.add(threads.submit(() -> again.message(BOB, roomId, "before")));
+                    queued.add(threads.submit(() -> again.rs.send(ALICE, roomId, "m.room.message", null,
+                            Rooms.obj(Map.of("body", "once")), Optional.of("t1"))));
+                    queued.add(threads.submit(() -> again.message(BOB, roomId, "after")));
+                    while (input.queuedSends(roomId) < queued.size()) Thread.sleep(5);
+                }
+                assertThat(held.get()).startsWith("$");
+                assertThat(queued.get(1).get()).as("the batch's repeated transaction ID").isEqualTo(earlier);
+                assertThat(queued.get(0).get()).startsWith("$");
+                assertThat(queued.get(2).get()).startsWith("$");
+            }
+            long after = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()).size());
+            assertThat(after - before).as("held, before, after; never the repeat").isEqualTo(3);
+            assertOneChain(db, roomId);
+        }
+    }
+
     /** The room's events form one chain: each one's only prev event is the one stored before it, depth grows by one. */
     private static void assertOneChain(Database db, String roomId) {
         List<EventsTable.EventRow> events = db.read(c -> EventsTable.inRoom(c, RoomsTable.byId(c, roomId).orElseThrow().roomNid()));

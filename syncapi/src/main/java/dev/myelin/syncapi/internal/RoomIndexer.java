@@ -114,11 +114,12 @@ public final class RoomIndexer {
      */
     public long apply(Connection tx, Prepared p) throws SQLException {
         NewRoomEvent e = p.event();
-        if (RoomEventsTable.byEventId(tx, e.eventId()).isPresent()) return 0;
-        long pos = RoomEventsTable.head(tx) + 1;
         EventFacts f = p.facts();
-        RoomEventsTable.insert(tx, new RoomEventsTable.Row(pos, e.roomId(), f.eventId(), f.eventNid(), f.type(),
-                f.stateKey(), f.sender(), f.containsUrl(), e.senderDeviceId(), e.transactionId()));
+        boolean searchable = f.searchText() != null && !f.searchText().isBlank();
+        long pos = RoomEventsTable.append(tx, db.dialect(), new RoomEventsTable.Row(0, e.roomId(), f.eventId(), f.eventNid(),
+                f.type(), f.stateKey(), f.sender(), f.containsUrl(), e.senderDeviceId(), e.transactionId()),
+                searchable ? new RoomEventsTable.SearchText(f.searchKey(), f.searchText()) : null);
+        if (pos == 0) return 0;
         if (f.relatesTo() != null) {
             RelationsTable.insert(tx, new RelationsTable.Row(f.eventId(), e.roomId(), f.relatesTo(), f.relType(), f.type(),
                     f.sender(), f.eventNid(), pos));
@@ -127,9 +128,6 @@ public final class RoomIndexer {
             RelationsTable.delete(tx, f.redacts());
             Optional<RoomEventsTable.Row> target = RoomEventsTable.byEventId(tx, f.redacts());
             if (target.isPresent()) SearchTable.delete(tx, db.dialect(), target.get().pos());
-        }
-        if (f.searchText() != null && !f.searchText().isBlank()) {
-            SearchTable.insert(tx, db.dialect(), pos, e.roomId(), f.searchKey(), f.searchText());
         }
         Set<String> addedKeys = new HashSet<>();
         for (String id : e.addsStateEventIds()) {

@@ -1,5 +1,6 @@
 package dev.myelin.syncapi.storage;
 
+import dev.myelin.platform.db.Dialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,10 +22,35 @@ public final class RoomEventsTable {
 
     private RoomEventsTable() {}
 
-    public static void insert(Connection tx, Row r) throws SQLException {
-        Sql.update(tx, "INSERT INTO sync_room_events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                r.pos(), r.roomId(), r.eventId(), r.eventNid(), r.type(), r.stateKey(), r.sender(), r.containsUrl(),
-                r.deviceId(), r.txnId());
+    /** The words of an event for the full-text index ({@link SearchTable}): which field, and its text. */
+    public record SearchText(String key, String text) {}
+
+    /**
+     * Appends an event at the next position (after the highest) unless it is indexed already, and with
+     * {@code search} (may be null) its full-text entry. Returns the new position, or 0 when the event was indexed
+     * before (then nothing changes). {@code r.pos()} is ignored.
+     *
+     * <p>why one statement: the duplicate check, the next position and the insert were three round trips on
+     * PostgreSQL, and the search entry a fourth; there the search entry is a second part of the same statement.
+     */
+    public static long append(Connection tx, Dialect dialect, Row r, SearchText search) throws SQLException {
+        String insert = "INSERT INTO sync_room_events (" + COLUMNS + ") SELECT n.pos, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                + "FROM (SELECT COALESCE(MAX(pos), 0) + 1 AS pos FROM sync_room_events) n "
+                + "WHERE NOT EXISTS (SELECT 1 FROM sync_room_events WHERE event_id = ?) RETURNING pos";
+        Object[] args = {r.roomId(), r.eventId(), r.eventNid(), r.type(), r.stateKey(), r.sender(), r.containsUrl(),
+                r.deviceId(), r.txnId(), r.eventId()};
+        if (search != null && dialect == Dialect.POSTGRES) {
+            Object[] all = java.util.Arrays.copyOf(args, args.length + 3);
+            all[args.length] = r.roomId();
+            all[args.length + 1] = search.key();
+            all[args.length + 2] = search.text();
+            return Sql.one(tx, "WITH e AS (" + insert + "), s AS (INSERT INTO sync_search (pos, room_id, search_key, vector) "
+                    + "SELECT pos, ?, ?, to_tsvector('simple', ?) FROM e ON CONFLICT (pos) DO NOTHING) SELECT pos FROM e",
+                    rs -> rs.getLong(1), all).orElse(0L);
+        }
+        long pos = Sql.one(tx, insert, rs -> rs.getLong(1), args).orElse(0L);
+        if (pos != 0 && search != null) SearchTable.insert(tx, dialect, pos, r.roomId(), search.key(), search.text());
+        return pos;
     }
 
     /** The highest position, 0 when empty. */
