@@ -1,6 +1,7 @@
 package dev.myelin.platform.stream;
 
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.db.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -100,10 +101,11 @@ public final class InProcessStreams implements DurableStreams {
             Outbox.ensureHead(tx, stream.name());
             return null;
         });
+        Dialect dialect = producerDb.dialect();
         return new StreamProducer<>() {
             @Override
             public long append(Connection tx, String key, M message) throws SQLException {
-                long position = Outbox.append(tx, stream.name(), key, stream.codec().encode(message));
+                long position = Outbox.append(tx, dialect, stream.name(), key, stream.codec().encode(message));
                 // why: after the commit, so that the woken consumers find the message (and the row) at once
                 Database.afterCommit(tx, () -> reg.recent().put(position, key, message));
                 Database.afterCommit(tx, reg.wakeAll());

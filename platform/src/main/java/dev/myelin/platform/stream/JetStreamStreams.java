@@ -1,6 +1,7 @@
 package dev.myelin.platform.stream;
 
 import dev.myelin.platform.db.Database;
+import dev.myelin.platform.db.Dialect;
 import io.nats.client.ConsumerContext;
 import io.nats.client.IterableConsumer;
 import io.nats.client.JetStream;
@@ -122,12 +123,13 @@ public final class JetStreamStreams implements DurableStreams {
             Outbox.ensureHead(tx, stream.name());
             return null;
         });
+        Dialect dialect = producerDb.dialect();
         running.add(relay);
         relay.thread = Thread.ofVirtual().name("relay-" + stream.name()).start(relay::run);
         return new StreamProducer<>() {
             @Override
             public long append(Connection tx, String key, M message) throws SQLException {
-                long position = Outbox.append(tx, stream.name(), key, stream.codec().encode(message));
+                long position = Outbox.append(tx, dialect, stream.name(), key, stream.codec().encode(message));
                 // why: after the commit, so the relay reads the row at once instead of waiting for the commit
                 Database.afterCommit(tx, relay.wake);
                 return position;
