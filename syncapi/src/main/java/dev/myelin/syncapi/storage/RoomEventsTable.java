@@ -34,8 +34,10 @@ public final class RoomEventsTable {
      * PostgreSQL, and the search entry a fourth; there the search entry is a second part of the same statement.
      */
     public static long append(Connection tx, Dialect dialect, Row r, SearchText search) throws SQLException {
-        String insert = "INSERT INTO sync_room_events (" + COLUMNS + ") SELECT n.pos, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                + "FROM (SELECT COALESCE(MAX(pos), 0) + 1 AS pos FROM sync_room_events) n "
+        // why MAX in a scalar subquery of its own: SQLite (3.54) reads MAX(pos) from the primary key only there; the
+        // same MAX in a FROM subquery scanned the whole table at every insert
+        String insert = "INSERT INTO sync_room_events (" + COLUMNS + ") "
+                + "SELECT COALESCE((SELECT MAX(pos) FROM sync_room_events), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                 + "WHERE NOT EXISTS (SELECT 1 FROM sync_room_events WHERE event_id = ?) RETURNING pos";
         Object[] args = {r.roomId(), r.eventId(), r.eventNid(), r.type(), r.stateKey(), r.sender(), r.containsUrl(),
                 r.deviceId(), r.txnId(), r.eventId()};
