@@ -2,7 +2,9 @@ package dev.myelin.userapi.storage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,27 +25,50 @@ public final class NotificationsTable {
 
     /** Inserts a notification unless the user already has one for the event; true when inserted. */
     public static boolean insert(Connection tx, Row r) throws SQLException {
-        return Sql.update(tx, "INSERT INTO notifications (user_id, room_id, thread_id, event_id, event_nid, ts, highlight, "
-                        + "actions, is_read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, event_id) DO NOTHING",
+        boolean inserted = Sql.update(tx, "INSERT INTO notifications (user_id, room_id, thread_id, event_id, event_nid, ts, "
+                        + "highlight, actions, is_read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, event_id) DO NOTHING",
                 r.userId(), r.roomId(), r.threadId(), r.eventId(), r.eventNid(), r.ts(), r.highlight(), r.actionsJson(),
                 r.read()) > 0;
+        if (inserted && !r.read()) {
+            Sql.update(tx, "INSERT INTO notification_unread (user_id, room_id, thread_id, notifications, highlights) "
+                    + "VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET "
+                    + "notifications = notification_unread.notifications + 1, "
+                    + "highlights = notification_unread.highlights + excluded.highlights",
+                    r.userId(), r.roomId(), r.threadId(), r.highlight() ? 1 : 0);
+        }
+        return inserted;
     }
 
-    /** Marks read the user's notifications of the room up to {@code eventNid}, in one thread or (null) in all. */
+    /**
+     * Marks read the user's notifications of the room up to {@code eventNid}, in one thread or (null) in all, and
+     * takes them off the unread counts; returns how many became read.
+     */
     public static int markRead(Connection tx, String userId, String roomId, String threadId, long eventNid)
             throws SQLException {
-        if (threadId == null) {
-            return Sql.update(tx, "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND room_id = ? AND is_read = 0 "
-                    + "AND event_nid <= ?", userId, roomId, eventNid);
+        String sql = "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND room_id = ? AND is_read = 0 "
+                + "AND event_nid <= ?" + (threadId == null ? "" : " AND thread_id = ?") + " RETURNING thread_id, highlight";
+        Object[] params = threadId == null ? new Object[] {userId, roomId, eventNid}
+                : new Object[] {userId, roomId, eventNid, threadId};
+        Map<String, long[]> read = new HashMap<>();
+        for (String[] row : Sql.list(tx, sql, rs -> new String[] {rs.getString(1), Long.toString(rs.getLong(2))}, params)) {
+            long[] counts = read.computeIfAbsent(row[0], t -> new long[2]);
+            counts[0]++;
+            counts[1] += Long.parseLong(row[1]) != 0 ? 1 : 0;
         }
-        return Sql.update(tx, "UPDATE notifications SET is_read = 1 WHERE user_id = ? AND room_id = ? AND is_read = 0 "
-                + "AND event_nid <= ? AND thread_id = ?", userId, roomId, eventNid, threadId);
+        int total = 0;
+        for (Map.Entry<String, long[]> e : read.entrySet()) {
+            Sql.update(tx, "UPDATE notification_unread SET notifications = notifications - ?, highlights = highlights - ? "
+                    + "WHERE user_id = ? AND room_id = ? AND thread_id = ?", e.getValue()[0], e.getValue()[1], userId, roomId,
+                    e.getKey());
+            total += (int) e.getValue()[0];
+        }
+        return total;
     }
 
     /** The unread counts of the user in the room, per thread with any. */
     public static List<Unread> unread(Connection c, String userId, String roomId) throws SQLException {
-        return Sql.list(c, "SELECT thread_id, COUNT(*), SUM(highlight) FROM notifications WHERE user_id = ? AND room_id = ? "
-                + "AND is_read = 0 GROUP BY thread_id", rs -> new Unread(rs.getString(1), rs.getLong(2), rs.getLong(3)),
+        return Sql.list(c, "SELECT thread_id, notifications, highlights FROM notification_unread WHERE user_id = ? "
+                + "AND room_id = ? AND notifications > 0", rs -> new Unread(rs.getString(1), rs.getLong(2), rs.getLong(3)),
                 userId, roomId);
     }
 
