@@ -60,7 +60,7 @@ public final class ConfigTemplate {
                     url: %s
                     user: %s
                     password: %s
-                    # Connections per component.
+                    # Connections per component, for writes and again for reads.
                     pool_size: %d
 
                 streams:
