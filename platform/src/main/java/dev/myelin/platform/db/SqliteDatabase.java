@@ -31,6 +31,8 @@ public final class SqliteDatabase implements Database {
     // why: only another process (e.g. an admin tool opening the file) or a WAL checkpoint can make SQLite busy;
     // inside this process the writer lock already serialises writers.
     private static final int BUSY_TIMEOUT_MS = 10_000;
+    /** How long opening the writer retries while another connection switches a new file to WAL. */
+    private static final long OPEN_BUSY_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final String url;
     private final Path file;
@@ -157,13 +159,37 @@ public final class SqliteDatabase implements Database {
     }
 
     private Connection openWriter() {
+        long deadline = System.nanoTime() + OPEN_BUSY_WAIT_NANOS;
+        while (true) {
+            try {
+                return tryOpenWriter();
+            } catch (SQLException e) {
+                // why: processes (or tests) opening a new file at once race to switch it to WAL, and SQLite answers
+                // the loser SQLITE_BUSY at once, without its busy handler: wait for the winner, then try again
+                if (!busy(e) || System.nanoTime() > deadline) {
+                    throw new DatabaseException("cannot open SQLite database " + file, e);
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new DatabaseException("interrupted while opening SQLite database " + file, e);
+                }
+            }
+        }
+    }
+
+    private static boolean busy(SQLException e) {
+        return (e.getErrorCode() & 0xff) == 5 || String.valueOf(e.getMessage()).contains("SQLITE_BUSY");
+    }
+
+    private Connection tryOpenWriter() throws SQLException {
+        Connection c = StatementCache.open(file.toString());
         try {
-            Connection c = StatementCache.open(file.toString());
             try (Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
                     String mode = rs.next() ? rs.getString(1) : null;
                     if (!"wal".equalsIgnoreCase(mode)) {
-                        closeQuietly(c);
                         throw new DatabaseException("SQLite refused WAL mode for " + file + " (journal_mode=" + mode
                                 + "); the file system may not support it");
                     }
@@ -178,8 +204,9 @@ public final class SqliteDatabase implements Database {
                 configureCommon(s);
             }
             return c;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot open SQLite database " + file, e);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
         }
     }
 
